@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Thin launcher: the CLI is compiled to out/ by `npm run build` (run by `npm install` via prepare).
+require('../out/cli/main.js').main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
