@@ -1,0 +1,114 @@
+import { CommandName } from './catalogue';
+import { Command } from './commands';
+import { Diagnostic } from './diagnostics';
+import { ParsedScript, Token, parse } from './parser';
+import { Range } from './ranges';
+import { checkSemantics } from './semantics';
+import { ShapedLine, checkSyntax } from './syntax';
+import { Topology } from './topology';
+
+export interface IdInfo { id: number; kind: 'server' | 'client'; joins: Range[]; kills: Range[] }
+export interface IdReference { id: number; kind: 'server' | 'client' | 'unknown'; range: Range; isJoin: boolean; line: number }
+
+export interface Analysis {
+  script: ParsedScript;
+  commands: Command[];
+  diagnostics: Diagnostic[];
+  hasErrors: boolean;
+  ids: IdInfo[];
+  references: IdReference[];
+  keys: { key: string; range: Range }[];
+  /** The topology after the last line, for callers that only need the end state. */
+  finalTopology: Topology;
+}
+
+const ID_ROLES = new Set(['newServer', 'server', 'newClient', 'client', 'peer']);
+
+/** Checks a whole script, walking the cluster model line by line exactly as the runtime will. */
+export function analyze(input: string | ParsedScript): Analysis {
+  const script = typeof input === 'string' ? parse(input) : input;
+  const topo = new Topology();
+  const commands: Command[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const ids = new Map<number, IdInfo>();
+  const references: IdReference[] = [];
+  const keys: { key: string; range: Range }[] = [];
+
+  for (const line of script.lines) {
+    if (!line.command) continue;
+    const syntax = checkSyntax(line);
+    const lineDiags = syntax.diagnostics;
+    const shaped = syntax.shaped;
+    if (shaped) {
+      // References are recorded before the line is applied, so a join's kind comes from the
+      // command and any other use's kind from what the id was at that point.
+      collectReferences(shaped, line.args, topo, line.line, references);
+      lineDiags.push(...checkSemantics(shaped, line, topo, script));
+    }
+    // Syntax and semantic checks report in different orders; users read a line left to right.
+    lineDiags.sort((x, y) => x.range.start.character - y.range.start.character);
+    diagnostics.push(...lineDiags);
+    if (!shaped || lineDiags.some((d) => d.severity === 'error')) continue;
+
+    const cmd = buildCommand(shaped, line.line + 1);
+    commands.push(cmd);
+    recordIds(cmd, line.args, topo, ids);
+    if (cmd.name === 'put') keys.push({ key: cmd.key, range: line.args[1].range });
+    topo.apply(cmd, line.line);
+  }
+
+  return {
+    script,
+    commands,
+    diagnostics,
+    hasErrors: diagnostics.some((d) => d.severity === 'error'),
+    ids: [...ids.values()],
+    references,
+    keys,
+    finalTopology: topo,
+  };
+}
+
+function collectReferences(shaped: ShapedLine, args: Token[], topo: Topology, line0: number, out: IdReference[]): void {
+  shaped.spec.args.forEach((arg, i) => {
+    const id = shaped.values[i];
+    if (!ID_ROLES.has(arg.role) || typeof id !== 'number') return;
+    const isJoin = arg.role === 'newServer' || arg.role === 'newClient';
+    let kind: IdReference['kind'] = 'unknown';
+    if (topo.clients.has(id)) kind = 'client';
+    else if (topo.servers.has(id)) kind = 'server';
+    else if (isJoin) kind = arg.role === 'newServer' ? 'server' : 'client';
+    out.push({ id, kind, range: args[i].range, isJoin, line: line0 });
+  });
+}
+
+/** Must run before topo.apply, to tell an effective kill from a no-op one. */
+function recordIds(cmd: Command, args: Token[], topo: Topology, ids: Map<number, IdInfo>): void {
+  const info = (id: number, kind: IdInfo['kind']): IdInfo => {
+    let i = ids.get(id);
+    if (!i) ids.set(id, (i = { id, kind, joins: [], kills: [] }));
+    return i;
+  };
+  if (cmd.name === 'joinServer') info(cmd.server, 'server').joins.push(args[0].range);
+  else if (cmd.name === 'joinClient') info(cmd.client, 'client').joins.push(args[0].range);
+  else if (cmd.name === 'killServer' && topo.isLiveServer(cmd.server)) info(cmd.server, 'server').kills.push(args[0].range);
+}
+
+function buildCommand(shaped: ShapedLine, line: number): Command {
+  const v = shaped.values;
+  const n = (i: number): number => v[i] as number;
+  const s = (i: number): string => v[i] as string;
+  const name: CommandName = shaped.spec.name;
+  switch (name) {
+    case 'joinServer': return { name, line, server: n(0) };
+    case 'killServer': return { name, line, server: n(0) };
+    case 'joinClient': return { name, line, client: n(0), server: n(1) };
+    case 'breakConnection': return { name, line, a: n(0), b: n(1) };
+    case 'createConnection': return { name, line, a: n(0), b: n(1) };
+    case 'stabilize': return { name, line };
+    case 'printStore': return { name, line, server: n(0) };
+    case 'put': return { name, line, client: n(0), key: s(1), value: s(2) };
+    case 'get': return { name, line, client: n(0), key: s(1) };
+    case 'sleep': return { name, line, ms: n(0) };
+  }
+}

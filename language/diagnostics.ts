@@ -1,0 +1,34 @@
+import { Range } from './ranges';
+
+export type Severity = 'error' | 'warning';
+export type DiagnosticCode =
+  | 'unknown-command' | 'arity' | 'bad-id' | 'bad-ms' | 'unknown-id' | 'wrong-role'
+  | 'id-kind-conflict' | 'already-alive' | 'client-link' | 'self-link' | 'key-colon'
+  | 'bad-encoding' | 'kill-dead' | 'not-linked' | 'already-linked' | 'dead-server'
+  | 'no-server' | 'print-dead';
+
+export interface Related { message: string; range: Range }
+export interface TextEdit { range: Range; newText: string }
+export interface Fix { title: string; edits: TextEdit[] }
+export interface Diagnostic {
+  code: DiagnosticCode;
+  severity: Severity;
+  message: string;
+  range: Range;
+  related: Related[];
+  fixes: Fix[];
+}
+
+/** The compiler-style line the CLI prints, so editors and terminals can jump to it. */
+export function formatDiagnostic(file: string, d: Diagnostic): string {
+  const line = d.range.start.line + 1;
+  const col = d.range.start.character + 1;
+  return `${file}:${line}:${col}: ${d.severity}: ${d.message}`;
+}
+
+export function makeDiagnostic(
+  code: DiagnosticCode, severity: Severity, message: string, range: Range,
+  related: Related[] = [], fixes: Fix[] = [],
+): Diagnostic {
+  return { code, severity, message, range, related, fixes };
+}

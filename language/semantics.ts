@@ -1,0 +1,228 @@
+import { Diagnostic, Fix, Related, makeDiagnostic } from './diagnostics';
+import { deleteLineFix, insertLineBeforeEdit } from './edits';
+import { ParsedLine, ParsedScript, Token } from './parser';
+import { Range, range, spanRanges } from './ranges';
+import { ShapedLine } from './syntax';
+import { Topology } from './topology';
+
+/**
+ * Judges one well-formed line against the cluster as the earlier lines left it. These rules
+ * mirror what the runtime does, so an error here is a command the runtime would refuse and a
+ * warning is one it would run as a no-op (or that would fail at run time).
+ */
+export function checkSemantics(shaped: ShapedLine, line: ParsedLine, topo: Topology, script: ParsedScript): Diagnostic[] {
+  const c = new Checker(line, topo, script);
+  const v = shaped.values;
+  // Ids that failed to parse were already reported by syntax.ts; judge only the rest.
+  const id = (i: number): number | undefined => (typeof v[i] === 'number' ? (v[i] as number) : undefined);
+  switch (shaped.spec.name) {
+    case 'joinServer': c.joinServer(id(0)); break;
+    case 'killServer': c.killServer(id(0)); break;
+    case 'joinClient': c.joinClient(id(0), id(1)); break;
+    case 'breakConnection': c.connection('break', id(0), id(1)); break;
+    case 'createConnection': c.connection('create', id(0), id(1)); break;
+    case 'printStore': c.printStore(id(0)); break;
+    case 'put': case 'get': c.clientOp(shaped.spec.name, id(0)); break;
+    default: break;
+  }
+  return c.out;
+}
+
+/** The whole command on a line, for pointing back at earlier lines. */
+export function lineRange(script: ParsedScript, line0: number): Range {
+  const l = script.lines[line0];
+  if (!l.command) return range(line0, 0, l.length);
+  const last = l.args.length > 0 ? l.args[l.args.length - 1] : l.command;
+  return spanRanges(l.command.range, last.range);
+}
+
+const lineNo = (line0: number): string => `line ${line0 + 1}`;
+
+class Checker {
+  readonly out: Diagnostic[] = [];
+
+  constructor(private line: ParsedLine, private topo: Topology, private script: ParsedScript) {}
+
+  private tok(i: number): Token {
+    return this.line.args[i];
+  }
+
+  private cmdName(): string {
+    return this.line.command!.text;
+  }
+
+  private err(code: Diagnostic['code'], msg: string, r: Range, related: Related[] = [], fixes: Fix[] = []): void {
+    this.out.push(makeDiagnostic(code, 'error', msg, r, related, fixes));
+  }
+
+  private warn(code: Diagnostic['code'], msg: string, r: Range, related: Related[] = [], fixes: Fix[] = []): void {
+    this.out.push(makeDiagnostic(code, 'warning', msg, r, related, fixes));
+  }
+
+  private at(message: string, line0: number): Related {
+    return { message, range: lineRange(this.script, line0) };
+  }
+
+  private killedAt(s: number): Related[] {
+    const k = this.topo.servers.get(s)?.killLine;
+    return k === undefined ? [] : [this.at(`server ${s} was killed here`, k)];
+  }
+
+  private killedNote(s: number): string {
+    const k = this.topo.servers.get(s)?.killLine;
+    return k === undefined ? `server ${s} is dead` : `server ${s} is dead (killed on ${lineNo(k)})`;
+  }
+
+  private unknown(i: number, id: number, fixes: Fix[] = []): void {
+    this.err('unknown-id', `no server or client ${id} has been joined before this line`, this.tok(i).range, [], fixes);
+  }
+
+  /** Reports unless `id` is a joined server; returns whether it is one (dead or alive). */
+  private requireServer(i: number, id: number, fixes: Fix[] = []): boolean {
+    const client = this.topo.clients.get(id);
+    if (client) {
+      this.err('wrong-role', `${id} is a client, but ${this.cmdName()} needs a server here`, this.tok(i).range,
+        [this.at(`client ${id} was joined here`, client.joinLine)]);
+      return false;
+    }
+    if (!this.topo.servers.has(id)) {
+      this.unknown(i, id, fixes);
+      return false;
+    }
+    return true;
+  }
+
+  joinServer(s: number | undefined): void {
+    if (s === undefined) return;
+    const client = this.topo.clients.get(s);
+    if (client) {
+      this.err('id-kind-conflict', `id ${s} already names a client; servers and clients share one id space, so pick another id`,
+        this.tok(0).range, [this.at(`client ${s} was joined here`, client.joinLine)]);
+      return;
+    }
+    const server = this.topo.servers.get(s);
+    if (server?.alive) {
+      this.err('already-alive', `server ${s} is already alive (joined on ${lineNo(server.joinLine)}); kill it first or pick another id`,
+        this.tok(0).range, [this.at(`server ${s} was joined here`, server.joinLine)]);
+    }
+  }
+
+  killServer(s: number | undefined): void {
+    if (s === undefined || !this.requireServer(0, s)) return;
+    if (!this.topo.isLiveServer(s)) {
+      this.warn('kill-dead', `${this.killedNote(s)}; killing it again does nothing`, this.tok(0).range,
+        this.killedAt(s), [deleteLineFix(this.script, this.line.line)]);
+    }
+  }
+
+  joinClient(c: number | undefined, s: number | undefined): void {
+    if (c !== undefined) {
+      const server = this.topo.servers.get(c);
+      const client = this.topo.clients.get(c);
+      if (server) {
+        this.err('id-kind-conflict', `id ${c} already names a server; servers and clients share one id space, so pick another id`,
+          this.tok(0).range, [this.at(`server ${c} was joined here`, server.joinLine)]);
+      } else if (client) {
+        this.err('already-alive', `client ${c} already exists (joined on ${lineNo(client.joinLine)}); a client joins only once`,
+          this.tok(0).range, [this.at(`client ${c} was joined here`, client.joinLine)]);
+      }
+    }
+    if (s === undefined) return;
+    const insert: Fix = {
+      title: `Insert 'joinServer ${s}' before this line`,
+      edits: [insertLineBeforeEdit(this.script, this.line.line, `joinServer ${s}`)],
+    };
+    if (!this.requireServer(1, s, [insert])) return;
+    if (!this.topo.isLiveServer(s)) {
+      const who = c === undefined ? 'the client' : `client ${c}`;
+      this.warn('dead-server', `${this.killedNote(s)}; ${who} starts with no link, so its put and get will fail until you createConnection it to a live server`,
+        this.tok(1).range, this.killedAt(s));
+    }
+  }
+
+  connection(kind: 'break' | 'create', a: number | undefined, b: number | undefined): void {
+    if (a === undefined || b === undefined) return;
+    const both = spanRanges(this.tok(0).range, this.tok(1).range);
+    if (a === b) {
+      this.err('self-link', `a node cannot be linked to itself: both ids are ${a}`, both);
+      return;
+    }
+    let known = true;
+    [a, b].forEach((id, i) => {
+      if (!this.topo.servers.has(id) && !this.topo.clients.has(id)) {
+        this.unknown(i, id);
+        known = false;
+      }
+    });
+    if (!known) return;
+    if (this.topo.clients.has(a) && this.topo.clients.has(b)) {
+      this.err('client-link', `${a} and ${b} are both clients; links join a client to a server, or two servers`, both);
+      return;
+    }
+    const deadIdx = [a, b].findIndex((id) => this.topo.servers.has(id) && !this.topo.isLiveServer(id));
+    const delFix = [deleteLineFix(this.script, this.line.line)];
+    if (kind === 'create') {
+      if (deadIdx !== -1) {
+        const s = [a, b][deadIdx];
+        this.warn('dead-server', `${this.killedNote(s)}; createConnection to a dead server does nothing`,
+          this.tok(deadIdx).range, this.killedAt(s));
+      } else if (this.topo.linked(a, b)) {
+        const why = this.topo.clients.has(a) || this.topo.clients.has(b) ? '' : ' (a new server is linked to every live server)';
+        this.warn('already-linked', `${this.describe(a)} and ${this.describe(b)} are already linked${why}; this does nothing`,
+          both, [], delFix);
+      }
+      return;
+    }
+    if (this.topo.linked(a, b)) return;
+    const why = deadIdx !== -1 ? `${this.killedNote([a, b][deadIdx])}, so it has no links` : `${this.describe(a)} and ${this.describe(b)} are not linked here`;
+    this.warn('not-linked', `${why}; this breakConnection does nothing`, both,
+      deadIdx !== -1 ? this.killedAt([a, b][deadIdx]) : [], delFix);
+  }
+
+  printStore(s: number | undefined): void {
+    if (s === undefined || !this.requireServer(0, s)) return;
+    if (!this.topo.isLiveServer(s)) {
+      this.warn('print-dead', `${this.killedNote(s)}; there is no store to print`, this.tok(0).range, this.killedAt(s));
+    }
+  }
+
+  clientOp(op: 'put' | 'get', c: number | undefined): void {
+    if (c === undefined) return;
+    const server = this.topo.servers.get(c);
+    if (server) {
+      this.err('wrong-role', `${c} is a server, but ${op} needs a client`, this.tok(0).range,
+        [this.at(`server ${c} was joined here`, server.joinLine)]);
+      return;
+    }
+    const client = this.topo.clients.get(c);
+    if (!client) {
+      const live = this.topo.liveServers();
+      const fixes: Fix[] = live.length === 0 ? [] : [{
+        title: `Insert 'joinClient ${c} ${live[0]}' before this line`,
+        edits: [insertLineBeforeEdit(this.script, this.line.line, `joinClient ${c} ${live[0]}`)],
+      }];
+      this.err('unknown-id', `client ${c} has not been joined before this line; add 'joinClient ${c} <server>' first`,
+        this.tok(0).range, [], fixes);
+      return;
+    }
+    if (this.topo.liveLinkedServers(c).length > 0) return;
+    const loss = client.lostLink;
+    let why = '';
+    let related = this.at(`client ${c} was joined here`, client.joinLine);
+    if (loss?.reason === 'killed') {
+      why = ` (server ${loss.server} was killed on ${lineNo(loss.line)})`;
+      related = this.at(`client ${c} lost its last link here`, loss.line);
+    } else if (loss?.reason === 'broken') {
+      why = ` (its link to server ${loss.server} was broken on ${lineNo(loss.line)})`;
+      related = this.at(`client ${c} lost its last link here`, loss.line);
+    } else if (loss?.reason === 'joined-dead') {
+      why = ` (it joined server ${loss.server} on ${lineNo(loss.line)}, which was already dead)`;
+    }
+    this.warn('no-server', `client ${c} has no link to a live server here${why}; this ${op} will fail`,
+      this.tok(0).range, [related]);
+  }
+
+  private describe(id: number): string {
+    return this.topo.clients.has(id) ? `client ${id}` : `server ${id}`;
+  }
+}

@@ -1,0 +1,169 @@
+import type { Command } from './commands';
+import type { Analysis } from './analyzer';
+
+export interface ServerState { id: number; alive: boolean; joinLine: number; killLine?: number }
+
+/** Why a client last went from "has a live server" to "has none"; used to explain `no-server`. */
+export interface LinkLoss { line: number; server: number; reason: 'killed' | 'broken' | 'joined-dead' }
+
+export interface ClientState { id: number; joinLine: number; joinedTo?: number; lostLink?: LinkLoss }
+
+/**
+ * The cluster as the script leaves it after each command. Servers are fully meshed when they
+ * join, so server-server links are stored as the set of *cut* pairs: joining the n-th server
+ * then costs O(1) instead of O(n), which keeps a 20,000-line script linear.
+ * Invariant: links only ever join live nodes (killing a server drops all its links, and
+ * linking to a dead server is a no-op).
+ */
+export class Topology {
+  servers = new Map<number, ServerState>();
+  clients = new Map<number, ClientState>();
+  /** Server-server pairs that are cut, both directions stored. */
+  private cuts = new Map<number, Set<number>>();
+  /** Client -> linked servers, and the reverse, for cheap kills. */
+  private clientLinks = new Map<number, Set<number>>();
+  private serverClients = new Map<number, Set<number>>();
+
+  isLiveServer(id: number): boolean {
+    return this.servers.get(id)?.alive === true;
+  }
+
+  linked(a: number, b: number): boolean {
+    if (a === b) return false;
+    if (this.clients.has(a)) return this.clientLinks.get(a)?.has(b) === true;
+    if (this.clients.has(b)) return this.clientLinks.get(b)?.has(a) === true;
+    return this.isLiveServer(a) && this.isLiveServer(b) && this.cuts.get(a)?.has(b) !== true;
+  }
+
+  linksOf(id: number): number[] {
+    let out: number[];
+    if (this.clients.has(id)) {
+      out = [...(this.clientLinks.get(id) ?? [])];
+    } else if (this.isLiveServer(id)) {
+      const cut = this.cuts.get(id);
+      out = this.liveServers().filter((s) => s !== id && cut?.has(s) !== true);
+      out.push(...(this.serverClients.get(id) ?? []));
+    } else {
+      out = [];
+    }
+    return out.sort((x, y) => x - y);
+  }
+
+  liveServers(): number[] {
+    const out: number[] = [];
+    for (const s of this.servers.values()) if (s.alive) out.push(s.id);
+    return out.sort((x, y) => x - y);
+  }
+
+  liveLinkedServers(client: number): number[] {
+    // Links only join live nodes (see the class comment), so no alive filter is needed.
+    return [...(this.clientLinks.get(client) ?? [])].sort((x, y) => x - y);
+  }
+
+  /** Applies a command that the analyzer accepted (possibly with a warning, which makes it a no-op). */
+  apply(cmd: Command, line0: number): void {
+    switch (cmd.name) {
+      case 'joinServer': return this.joinServer(cmd.server, line0);
+      case 'killServer': return this.killServer(cmd.server, line0);
+      case 'joinClient': return this.joinClient(cmd.client, cmd.server, line0);
+      case 'breakConnection': return this.unlink(cmd.a, cmd.b, line0);
+      case 'createConnection': return this.link(cmd.a, cmd.b);
+      default: return;
+    }
+  }
+
+  clone(): Topology {
+    const t = new Topology();
+    for (const [k, v] of this.servers) t.servers.set(k, { ...v });
+    for (const [k, v] of this.clients) t.clients.set(k, { ...v, lostLink: v.lostLink && { ...v.lostLink } });
+    for (const [k, v] of this.cuts) t.cuts.set(k, new Set(v));
+    for (const [k, v] of this.clientLinks) t.clientLinks.set(k, new Set(v));
+    for (const [k, v] of this.serverClients) t.serverClients.set(k, new Set(v));
+    return t;
+  }
+
+  private joinServer(id: number, line0: number): void {
+    if (this.isLiveServer(id) || this.clients.has(id)) return;
+    // A rejoined server is new: it starts meshed with every live server, so old cuts go.
+    this.dropCuts(id);
+    this.servers.set(id, { id, alive: true, joinLine: line0 });
+  }
+
+  private killServer(id: number, line0: number): void {
+    const s = this.servers.get(id);
+    if (!s || !s.alive) return;
+    s.alive = false;
+    s.killLine = line0;
+    this.dropCuts(id);
+    for (const c of this.serverClients.get(id) ?? []) {
+      const links = this.clientLinks.get(c)!;
+      links.delete(id);
+      if (links.size === 0) this.clients.get(c)!.lostLink = { line: line0, server: id, reason: 'killed' };
+    }
+    this.serverClients.delete(id);
+  }
+
+  private joinClient(id: number, server: number, line0: number): void {
+    if (this.clients.has(id) || this.servers.has(id)) return;
+    const state: ClientState = { id, joinLine: line0, joinedTo: server };
+    this.clients.set(id, state);
+    this.clientLinks.set(id, new Set());
+    if (this.isLiveServer(server)) this.addClientLink(id, server);
+    else state.lostLink = { line: line0, server, reason: 'joined-dead' };
+  }
+
+  private link(a: number, b: number): void {
+    if (a === b) return;
+    if (this.clients.has(a) || this.clients.has(b)) {
+      const [c, s] = this.clients.has(a) ? [a, b] : [b, a];
+      if (this.clients.has(s) || !this.isLiveServer(s)) return;
+      this.addClientLink(c, s);
+      return;
+    }
+    if (!this.isLiveServer(a) || !this.isLiveServer(b)) return;
+    this.cuts.get(a)?.delete(b);
+    this.cuts.get(b)?.delete(a);
+  }
+
+  private unlink(a: number, b: number, line0: number): void {
+    if (!this.linked(a, b)) return;
+    if (this.clients.has(a) || this.clients.has(b)) {
+      const [c, s] = this.clients.has(a) ? [a, b] : [b, a];
+      const links = this.clientLinks.get(c)!;
+      links.delete(s);
+      this.serverClients.get(s)?.delete(c);
+      if (links.size === 0) this.clients.get(c)!.lostLink = { line: line0, server: s, reason: 'broken' };
+      return;
+    }
+    this.addCut(a, b);
+    this.addCut(b, a);
+  }
+
+  private addClientLink(c: number, s: number): void {
+    this.clientLinks.get(c)!.add(s);
+    let set = this.serverClients.get(s);
+    if (!set) this.serverClients.set(s, (set = new Set()));
+    set.add(c);
+  }
+
+  private addCut(a: number, b: number): void {
+    let set = this.cuts.get(a);
+    if (!set) this.cuts.set(a, (set = new Set()));
+    set.add(b);
+  }
+
+  private dropCuts(id: number): void {
+    for (const other of this.cuts.get(id) ?? []) this.cuts.get(other)?.delete(id);
+    this.cuts.delete(id);
+  }
+}
+
+/** The cluster just before a 0-based line, by replaying the accepted commands above it. */
+export function topologyBefore(analysis: Pick<Analysis, 'commands'>, line0: number): Topology {
+  const t = new Topology();
+  for (const cmd of analysis.commands) {
+    if (cmd.line - 1 >= line0) break;
+    t.apply(cmd, cmd.line - 1);
+  }
+  return t;
+}
