@@ -1,0 +1,51 @@
+// Bundles the VS Code extension and what it starts, into dist/ (CommonJS, Node platform):
+//   client/extension.ts          -> dist/extension.js   (the extension; `vscode` stays external)
+//   server/server.ts             -> dist/server.js      (language server, if present)
+//   cluster/nodeMain.ts          -> dist/nodeMain.js    (cluster child-process entry, if present)
+//   test/client/suite/*.ts       -> dist/test/client/suite/*.js (extension-host test suite)
+// Dependencies are inlined, so the packaged .vsix needs no node_modules.
+// usage: node esbuild.mjs [--watch] [--production] [--no-tests]
+import * as esbuild from 'esbuild';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.dirname(new URL(import.meta.url).pathname);
+const argv = new Set(process.argv.slice(2));
+const watch = argv.has('--watch'), production = argv.has('--production'), tests = !argv.has('--no-tests');
+const at = (p) => path.join(root, p);
+
+/** @type {import('esbuild').BuildOptions} */
+const common = {
+  bundle: true, platform: 'node', format: 'cjs', target: 'node20',
+  sourcemap: production ? false : 'linked', minify: production, logLevel: 'info',
+  external: ['vscode'], absWorkingDir: root,
+};
+
+const runtime = [
+  ['client/extension.ts', 'extension'],
+  ['server/server.ts', 'server'],
+  ['cluster/nodeMain.ts', 'nodeMain'],
+].filter(([src]) => existsSync(at(src))).map(([src, out]) => ({ in: src, out }));
+if (!runtime.some((e) => e.out === 'extension')) throw new Error('client/extension.ts is missing');
+
+const configs = [{ ...common, entryPoints: runtime, outdir: at('dist') }];
+
+if (tests && existsSync(at('test/client/suite/index.ts'))) {
+  // Every file of the suite is its own entry, so the mocha runner (index.js) can discover
+  // *.test.js files at run time; mocha itself is loaded from node_modules (not packaged).
+  const dir = 'test/client/suite';
+  const entries = readdirSync(at(dir)).filter((f) => f === 'index.ts' || f.endsWith('.test.ts'))
+    .map((f) => ({ in: `${dir}/${f}`, out: f.replace(/\.ts$/, '') }));
+  configs.push({ ...common, entryPoints: entries, outdir: at('dist/test/client/suite'),
+    external: ['vscode', 'mocha'], sourcemap: 'inline', minify: false });
+}
+
+if (!watch) rmSync(at('dist'), { recursive: true, force: true });
+if (watch) {
+  for (const c of configs) await (await esbuild.context(c)).watch();
+  console.log('[esbuild] watching…');
+} else {
+  const t0 = Date.now();
+  await Promise.all(configs.map((c) => esbuild.build(c)));
+  console.log(`[esbuild] ${runtime.map((e) => e.out).join(', ')}${configs.length > 1 ? ' + test suite' : ''} in ${Date.now() - t0} ms`);
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// Runs the extension-host test suite inside a real VS Code with no internet: code-server (VS Code's
+// workbench and Node extension host, set up by ./setup.sh) opened by Debian's headless Chromium
+// through playwright-core. Exits with the suite's exit code.
+//
+// usage: node scripts/vscode-test/run.mjs [--extensionDevelopmentPath DIR] [--extensionTestsPath FILE]
+//          [--workspace DIR] [--screenshot-dir DIR] [--grep RE] [--timeout SECONDS] [--skip-setup] [--verbose]
+// Defaults: the repo, dist/test/client/suite/index.js (built by `node esbuild.mjs`), test/fixtures/client.
+//
+// Screenshots while tests run: with --screenshot-dir DIR the extension host sees KVCMD_SCREENSHOT_DIR=DIR;
+// a test writes DIR/requests/NAME.json (see test/client/suite/host.ts `screenshot()`), this runner
+// notices it, shoots the workbench with Playwright and writes DIR/NAME.png (atomically).
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureSetup, launchChromium, repoRoot, startCodeServer } from './codeServer.mjs';
+
+const { values: o } = parseArgs({ options: {
+  extensionDevelopmentPath: { type: 'string', default: repoRoot },
+  extensionTestsPath: { type: 'string', default: path.join(repoRoot, 'dist/test/client/suite/index.js') },
+  workspace: { type: 'string', default: path.join(repoRoot, 'test/fixtures/client') },
+  'screenshot-dir': { type: 'string' }, grep: { type: 'string' },
+  timeout: { type: 'string', default: '300' }, 'skip-setup': { type: 'boolean' }, verbose: { type: 'boolean' },
+} });
+const say = (...a) => console.log('[vscode-test]', ...a);
+const ext = path.resolve(o.extensionDevelopmentPath), tests = path.resolve(o.extensionTestsPath), ws = path.resolve(o.workspace);
+for (const [what, p] of [['extension', path.join(ext, 'package.json')], ['test suite', tests], ['workspace', ws]])
+  if (!existsSync(p)) { console.error(`[vscode-test] ${what} not found: ${p}${what === 'test suite' ? ' (run `node esbuild.mjs` first)' : ''}`); process.exit(2); }
+const shots = o['screenshot-dir'] ? path.resolve(o['screenshot-dir']) : undefined;
+if (shots) mkdirSync(path.join(shots, 'requests'), { recursive: true });
+
+if (!o['skip-setup']) ensureSetup();
+const t0 = Date.now();
+let server, browser, code = 1, poller;
+const cleanup = async () => {
+  clearInterval(poller);
+  await browser?.close().catch(() => {});
+  await server?.stop();
+};
+for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, async () => { say(`${sig}: stopping`); await cleanup(); process.exit(130); });
+
+try {
+  server = await startCodeServer({
+    args: ['--vscode-option', 'enable-smoke-test-driver'],   // without it the payload is ignored
+    env: { KVCMD_SCREENSHOT_DIR: shots ?? '', KVCMD_TEST_GREP: o.grep ?? process.env.KVCMD_TEST_GREP ?? '' },
+  });
+  const host = `127.0.0.1:${server.port}`;
+  say(`code-server ${server.origin} up in ${Date.now() - t0} ms`);
+  const payload = JSON.stringify([
+    ['extensionDevelopmentPath', `vscode-remote://${host}${ext}`],
+    ['extensionTestsPath', `vscode-remote://${host}${tests}`],
+    ['skipWelcome', 'true'], ['skipReleaseNotes', 'true']]);
+
+  browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  let finish; const finished = new Promise((r) => (finish = r));
+  await page.exposeFunction('codeAutomationLog', (type, args) => (console[type] ?? console.log)(...args));
+  await page.exposeFunction('codeAutomationExit', (c) => finish(c));
+  if (o.verbose) page.on('console', (m) => console.log(`[browser ${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => console.error('[browser pageerror]', e.message));
+  const timer = setTimeout(() => finish('timeout'), Number(o.timeout) * 1000);
+
+  if (shots) {
+    let busy = false;
+    poller = setInterval(async () => {
+      if (busy) return; busy = true;
+      try {
+        for (const req of readdirSync(path.join(shots, 'requests')).filter((f) => f.endsWith('.json'))) {
+          const name = req.slice(0, -5), tmp = path.join(shots, `.${name}.tmp.png`);
+          await page.screenshot({ path: tmp });
+          renameSync(tmp, path.join(shots, `${name}.png`));
+          rmSync(path.join(shots, 'requests', req), { force: true });
+          say(`screenshot ${path.join(shots, `${name}.png`)}`);
+        }
+      } catch (e) { say('screenshot failed:', e.message); } finally { busy = false; }
+    }, 150);
+  }
+
+  await page.goto(`${server.origin}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(payload)}`);
+  const result = await finished; clearTimeout(timer);
+  code = result === 0 ? 0 : 1;
+  say(`extension tests exit=${result} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  if (code !== 0 || o.verbose) console.log(`[vscode-test] code-server log (tail):\n${server.log().split('\n').slice(-40).join('\n')}`);
+} catch (e) {
+  console.error('[vscode-test]', e);
+} finally {
+  await cleanup();
+}
+process.exit(code);

@@ -1,0 +1,56 @@
+// Shared helpers for the extension-host tests.
+//
+// The root `npm test` runs `node --test out/test/`, which also executes tsc's output of this folder
+// in plain Node, where neither `vscode` nor mocha's tdd globals exist. Tests therefore take
+// `suite`, `test` and `vscode` from here: inside VS Code they are the real ones, elsewhere
+// `suite` registers nothing, so the files load as empty, passing modules.
+import type * as VSCode from 'vscode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const g = globalThis as { suite?: Mocha.SuiteFunction; test?: Mocha.TestFunction };
+/** True when loaded by index.ts's mocha inside a VS Code extension host. */
+export const inExtensionHost = typeof g.suite === 'function';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const vscode: typeof VSCode = inExtensionHost ? require('vscode') : (undefined as never);
+const noop = (() => undefined) as unknown;
+export const suite: Mocha.SuiteFunction = inExtensionHost ? g.suite! : (noop as Mocha.SuiteFunction);
+export const test: Mocha.TestFunction = inExtensionHost ? g.test! : (noop as Mocha.TestFunction);
+
+export const EXTENSION_ID = 'kvcmd.kvcmd';
+
+/**
+ * Asks the test runner for a screenshot of the whole workbench, taken while the tests are still
+ * running. scripts/vscode-test/run.mjs sets KVCMD_SCREENSHOT_DIR when given --screenshot-dir;
+ * this writes `<dir>/requests/<name>.json` and waits for `<dir>/<name>.png`, which the runner
+ * writes (atomically) after shooting. Returns the PNG path, or undefined when screenshots are off.
+ */
+export async function screenshot(name: string, timeoutMs = 15_000): Promise<string | undefined> {
+  const dir = process.env.KVCMD_SCREENSHOT_DIR;
+  if (!dir) return undefined;
+  const safe = name.replace(/[^\w.-]+/g, '-');
+  const png = path.join(dir, `${safe}.png`);
+  fs.rmSync(png, { force: true });
+  fs.mkdirSync(path.join(dir, 'requests'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'requests', `${safe}.json`), JSON.stringify({ name: safe, at: Date.now() }));
+  const t0 = Date.now();
+  while (!fs.existsSync(png)) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`screenshot ${safe}: no PNG after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+  return png;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls `check` until it returns a truthy value (or throws after `timeoutMs`). */
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
