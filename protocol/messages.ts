@@ -35,8 +35,9 @@ export type PeerBody =
   | { type: 'gossip'; entry: StoreEntry; visited: NodeId[] }
   | { type: 'gossipAck'; visited: NodeId[] }
   // Stabilize: explore builds a spanning tree depth-first, the replies gather stores up, install broadcasts down.
-  | { type: 'explore'; epoch: number }
-  | { type: 'exploreReply'; epoch: number; joined: boolean; members: NodeId[]; entries: StoreEntry[] }
+  // `visited` travels with the token so that each server is explored once: n-1 explores for n servers.
+  | { type: 'explore'; epoch: number; visited: NodeId[] }
+  | { type: 'exploreReply'; epoch: number; joined: boolean; visited: NodeId[]; members: NodeId[]; entries: StoreEntry[] }
   | { type: 'install'; epoch: number; entries: StoreEntry[] }
   | { type: 'installAck'; epoch: number }
   // Sent back by a transport or a node instead of a reply: the request was not processed.
@@ -112,3 +113,10 @@ export type NodeNotice =
   // A message was delivered to this node (only when traced), with the receiver's counter after it.
   | { type: 'delivered'; from: NodeId; to: NodeId; msg: PeerType; sentCounter: number; counter: number; detail: string }
   | { type: 'applied'; server: NodeId; key: string; value: string; stamp: Stamp; via: 'put' | 'gossip' | 'stabilize' };
+
+/** Master <-> node process (IPC channel of a forked child). */
+export type ToNode = { kind: 'control'; msg: ControlIn };
+export type FromNode =
+  | { kind: 'ready'; port: number }
+  | { kind: 'control'; msg: ControlOut }
+  | { kind: 'notices'; notices: NodeNotice[] };

@@ -1,0 +1,63 @@
+import { GOSSIP_MODES, GossipMode } from '../protocol/messages';
+
+export interface CliArgs {
+  command: 'run' | 'check' | 'help' | 'lsp';
+  file?: string;
+  seed?: number;
+  gossip: GossipMode;
+  events?: string;
+  model: boolean;
+  interactive: boolean;
+  trace: boolean;
+  rest: string[];
+}
+
+export class UsageError extends Error {}
+
+/** Hand-written on purpose: a handful of flags does not need a dependency. */
+export function parseArgs(argv: readonly string[]): CliArgs {
+  const args: CliArgs = { command: 'help', gossip: 'settled', model: false, interactive: false, trace: false, rest: [] };
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (): string => {
+      const [, inline] = a.split(/=(.*)/s);
+      if (inline !== undefined) return inline;
+      const next = argv[++i];
+      if (next === undefined) throw new UsageError(`${a} needs a value`);
+      return next;
+    };
+    const flag = a.startsWith('--') ? a.split('=')[0] : a;
+    switch (flag) {
+      case '-h': case '--help': args.command = 'help'; return args;
+      case '--seed': {
+        const v = value();
+        if (!/^[0-9]+$/.test(v) || Number(v) > 2 ** 31 - 1) throw new UsageError(`--seed must be an integer from 0 to ${2 ** 31 - 1}, not '${v}'`);
+        args.seed = Number(v);
+        break;
+      }
+      case '--gossip': {
+        const v = value();
+        if (!(GOSSIP_MODES as readonly string[]).includes(v)) throw new UsageError(`--gossip must be one of ${GOSSIP_MODES.join(', ')}, not '${v}'`);
+        args.gossip = v as GossipMode;
+        break;
+      }
+      case '--events': args.events = value(); break;
+      case '--model': args.model = true; break;
+      case '--interactive': args.interactive = true; break;
+      case '--trace': args.trace = true; break;
+      case '--stdio': case '--node-ipc': args.rest.push(a); break;
+      default:
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
+        positional.push(a);
+    }
+  }
+  const [cmd, file, ...extra] = positional;
+  if (cmd === undefined) return args;
+  if (cmd !== 'run' && cmd !== 'check' && cmd !== 'help' && cmd !== 'lsp') throw new UsageError(`unknown command '${cmd}' (expected run, check, lsp or help)`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  args.command = cmd;
+  args.file = file;
+  if (cmd === 'check' && file === undefined) args.file = '-';
+  return args;
+}

@@ -1,0 +1,29 @@
+import { COMMANDS, usage } from '../language/catalogue';
+
+export function helpText(): string {
+  const width = Math.max(...COMMANDS.map((c) => usage(c).length));
+  const commands = COMMANDS.map((c) => `  ${usage(c).padEnd(width)}  ${c.summary}`).join('\n');
+  return `kvcmd: run command scripts against an eventually consistent key-value store of real processes
+
+Usage:
+  kvcmd run [FILE|-] [--seed N] [--gossip settled|async|off] [--events OUT.jsonl] [--model] [--interactive]
+  kvcmd check FILE
+  kvcmd lsp --stdio          the language server, for any LSP editor
+  kvcmd --help
+
+run      checks the script, refuses it if it has errors (FILE:LINE:COL: error: ..., exit 2), then
+         starts one Node.js process per server and client (XML-RPC on 127.0.0.1) and runs it.
+         Only get and printStore write to stdout; everything else goes to stderr.
+         Without FILE (or with -) the script is read from stdin; a terminal is read line by line.
+check    prints the diagnostics only (exit 2 if there are errors).
+--seed   fixes the random choices (a multi-linked client's server); the seed used is always printed.
+--gossip settled (default): each command's gossip is delivered before the next command runs;
+         async: gossip races the following commands; off: only stabilize propagates.
+--events writes every event of the run (nodes, links, puts with stamps, messages, stabilize) as JSON lines.
+--model  runs the in-process model of the protocol instead of real processes (same output).
+--trace  with --events: include every protocol message between nodes.
+
+Script commands (one per line, # starts a comment):
+${commands}
+`;
+}

@@ -1,0 +1,53 @@
+import { parseArgs, UsageError } from './args';
+import { helpText } from './help';
+import { runInteractive } from './interactive';
+import { runScript, Streams } from './run';
+import { printDiagnostics, readAndCheck } from './script';
+
+/** The `kvcmd` command: wiring only. Resolves with the exit status. */
+export async function main(argv: readonly string[], io: Streams = defaultStreams()): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const args = parseArgs(argv);
+    switch (args.command) {
+      case 'help':
+        io.out(helpText());
+        return 0;
+      case 'lsp':
+        io.err('kvcmd: the language server is not in this build yet\n');
+        return 1;
+      case 'check': {
+        const script = readAndCheck(args.file);
+        printDiagnostics(script, io.err);
+        return script.hasErrors ? 2 : 0;
+      }
+      case 'run': {
+        const fromTerminal = (args.file === undefined || args.file === '-') && process.stdin.isTTY;
+        if (args.interactive || fromTerminal) return await runInteractive(args, io, controller.signal);
+        return await runScript(readAndCheck(args.file), args, io, controller.signal);
+      }
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`kvcmd: ${err.message}\nTry 'kvcmd --help'.\n`);
+      return 2;
+    }
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT' || e.code === 'EISDIR' || e.code === 'EACCES') {
+      io.err(`kvcmd: cannot read '${e.path ?? ''}': ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : 'permission denied'}\n`);
+      return 2;
+    }
+    io.err(`kvcmd: ${e.message ?? String(err)}\n`);
+    return 1;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+function defaultStreams(): Streams {
+  return { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) };
+}

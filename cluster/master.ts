@@ -1,0 +1,215 @@
+import { Command } from '../language/commands';
+import { Topology } from '../language/topology';
+import { ControlBody, ControlResult, GossipMode, NodeId, NodeNotice, Role } from '../protocol/messages';
+import { ClusterEvent, ClusterSnapshot } from './events';
+import { NodeHost } from './host';
+import { formatGet, formatStore } from './output';
+
+export interface MasterOptions {
+  seed: number;
+  gossip: GossipMode;
+  /** Ask nodes to report every message they receive (the events stream); costs throughput. */
+  trace: boolean;
+}
+
+/**
+ * Drives a script's commands against a NodeHost, one at a time, the way the original course's
+ * master did: it starts, links, cuts and kills nodes and asks clients to put and get. It never
+ * touches a store itself; stabilize is carried out by the servers.
+ */
+export class Master {
+  private readonly topology = new Topology();
+  private readonly ports = new Map<NodeId, number>();
+  private readonly listeners: ((e: ClusterEvent) => void)[] = [];
+  /** Writes whose gossip flood has finished, as `server:counter`; settled mode waits on these. */
+  private readonly settled = new Set<string>();
+  private readonly settledWaiters = new Map<string, () => void>();
+  private line = 0;
+  private epoch = 0;
+
+  constructor(private readonly host: NodeHost, private readonly options: MasterOptions) {
+    host.onNotice((n) => this.onNotice(n));
+  }
+
+  onEvent(listener: (e: ClusterEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async run(commands: readonly Command[], signal?: AbortSignal): Promise<void> {
+    for (const cmd of commands) {
+      if (signal?.aborted) throw new Error('run cancelled');
+      await this.execute(cmd);
+    }
+  }
+
+  async execute(cmd: Command): Promise<void> {
+    this.line = cmd.line;
+    const t = this.topology;
+    switch (cmd.name) {
+      case 'joinServer': {
+        const peers = t.liveServers();
+        await this.startNode(cmd.server, 'server');
+        await Promise.all(peers.map((p) => this.link(cmd.server, 'server', p, 'server', false)));
+        break;
+      }
+      case 'joinClient':
+        await this.startNode(cmd.client, 'client');
+        if (t.isLiveServer(cmd.server)) await this.link(cmd.client, 'client', cmd.server, 'server', false);
+        break;
+      case 'killServer':
+        if (!t.isLiveServer(cmd.server)) break;
+        await this.host.kill(cmd.server);
+        this.emit({ type: 'nodeKilled', line: this.line, id: cmd.server });
+        // Survivors forget the dead server, as a failure detector would tell them.
+        await Promise.all(t.linksOf(cmd.server).map((p) => this.control(p, { type: 'unlink', peer: cmd.server })));
+        break;
+      case 'breakConnection':
+        if (!t.linked(cmd.a, cmd.b)) break;
+        await Promise.all([this.control(cmd.a, { type: 'unlink', peer: cmd.b }), this.control(cmd.b, { type: 'unlink', peer: cmd.a })]);
+        this.emit({ type: 'linkCut', line: this.line, a: cmd.a, b: cmd.b });
+        break;
+      case 'createConnection':
+        if (t.linked(cmd.a, cmd.b) || !this.alive(cmd.a) || !this.alive(cmd.b)) break;
+        await this.link(cmd.a, this.roleOf(cmd.a), cmd.b, this.roleOf(cmd.b), true);
+        break;
+      case 'stabilize':
+        await this.stabilize();
+        break;
+      case 'printStore':
+        if (t.isLiveServer(cmd.server)) await this.printStore(cmd.server);
+        break;
+      case 'put':
+        await this.put(cmd.client, cmd.key, cmd.value);
+        break;
+      case 'get':
+        await this.get(cmd.client, cmd.key);
+        break;
+      case 'sleep':
+        if (this.host.kind === 'processes') await new Promise((r) => setTimeout(r, cmd.ms));
+        break;
+    }
+    t.apply(cmd, cmd.line - 1);
+  }
+
+  async snapshot(): Promise<ClusterSnapshot> {
+    const t = this.topology;
+    const snap: ClusterSnapshot = { nodes: [], dead: [] };
+    const ids = [...t.servers.keys(), ...t.clients.keys()].sort((a, b) => a - b);
+    for (const id of ids) {
+      if (!this.alive(id)) {
+        snap.dead.push({ id, role: 'server', alive: false });
+        continue;
+      }
+      const r = await this.control(id, { type: 'snapshot' });
+      if (r.type === 'snapshot') snap.nodes.push({ ...r.snapshot, alive: true });
+    }
+    return snap;
+  }
+
+  async close(): Promise<void> {
+    await this.host.close();
+  }
+
+  private async startNode(id: NodeId, role: Role): Promise<void> {
+    const { seed, gossip, trace } = this.options;
+    const { port, pid } = await this.host.start({ type: 'init', id, role, seed, gossip, trace });
+    this.ports.set(id, port);
+    this.emit({ type: 'nodeStarted', line: this.line, id, role, port, pid });
+  }
+
+  private async link(a: NodeId, aRole: Role, b: NodeId, bRole: Role, announce: boolean): Promise<void> {
+    await Promise.all([
+      this.control(a, { type: 'link', peer: b, peerRole: bRole, port: this.ports.get(b) ?? 0 }),
+      this.control(b, { type: 'link', peer: a, peerRole: aRole, port: this.ports.get(a) ?? 0 }),
+    ]);
+    if (announce) this.emit({ type: 'linkCreated', line: this.line, a, b });
+  }
+
+  private async stabilize(): Promise<void> {
+    const epoch = ++this.epoch;
+    const started = performance.now();
+    this.emit({ type: 'stabilizeBegun', line: this.line, epoch });
+    // Each live server is asked in ascending order; the first one of each connected group becomes
+    // its root and the others find they were already reached.
+    for (const s of this.topology.liveServers()) {
+      const r = await this.control(s, { type: 'stabilize', epoch, line: this.line });
+      if (r.type === 'stabilizeDone' && r.root) this.emit({ type: 'stabilizeGroup', line: this.line, epoch, root: s, members: r.members });
+    }
+    this.emit({ type: 'stabilizeDone', line: this.line, epoch, ms: performance.now() - started });
+  }
+
+  private async printStore(server: NodeId): Promise<void> {
+    const r = await this.control(server, { type: 'snapshot' });
+    if (r.type !== 'snapshot') return;
+    for (const text of formatStore(r.snapshot.store)) this.emit({ type: 'stdout', line: this.line, text });
+  }
+
+  private async put(client: NodeId, key: string, value: string): Promise<void> {
+    const line = this.line;
+    const r = await this.control(client, { type: 'put', key, value, line });
+    if (r.type !== 'putDone') return this.fail(client, 'put', key, describeFailure(r));
+    if (!r.ok) return this.fail(client, 'put', key, r.reason);
+    this.emit({ type: 'put', line, client, key, value, server: r.server, stamp: r.stamp, counter: r.counter });
+    if (this.options.gossip === 'settled') await this.settledWrite(`${r.server}:${r.stamp.counter}`);
+  }
+
+  private async get(client: NodeId, key: string): Promise<void> {
+    const line = this.line;
+    const r = await this.control(client, { type: 'get', key, line });
+    if (r.type !== 'getDone') return this.fail(client, 'get', key, describeFailure(r));
+    if (!r.ok) return this.fail(client, 'get', key, r.reason);
+    this.emit({ type: 'get', line, client, key, server: r.server, result: r.result, depBefore: r.depBefore, depAfter: r.depAfter, counter: r.counter });
+    this.emit({ type: 'stdout', line, text: formatGet(key, r.result) });
+  }
+
+  private fail(client: NodeId, op: 'put' | 'get', key: string, reason: string): void {
+    this.emit({ type: 'failed', line: this.line, client, op, key, reason });
+  }
+
+  private settledWrite(id: string): Promise<void> {
+    if (this.settled.delete(id)) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.set(id, resolve));
+  }
+
+  private onNotice(n: NodeNotice): void {
+    switch (n.type) {
+      case 'gossipSettled': {
+        const id = `${n.server}:${n.stamp.counter}`;
+        const waiter = this.settledWaiters.get(id);
+        if (waiter) {
+          this.settledWaiters.delete(id);
+          waiter();
+        } else if (this.options.gossip === 'settled') {
+          this.settled.add(id);
+        }
+        return;
+      }
+      case 'delivered':
+        this.emit({ type: 'message', line: this.line, from: n.from, to: n.to, msg: n.msg, sentCounter: n.sentCounter, counter: n.counter, detail: n.detail });
+        return;
+      case 'applied':
+        this.emit({ type: 'applied', line: this.line, server: n.server, key: n.key, value: n.value, stamp: n.stamp, via: n.via });
+        return;
+    }
+  }
+
+  private async control(id: NodeId, body: ControlBody): Promise<ControlResult> {
+    return this.host.control(id, body);
+  }
+
+  private alive(id: NodeId): boolean {
+    return this.topology.clients.has(id) || this.topology.isLiveServer(id);
+  }
+
+  private roleOf(id: NodeId): Role {
+    return this.topology.clients.has(id) ? 'client' : 'server';
+  }
+
+  private emit(e: ClusterEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+}
+
+function describeFailure(r: ControlResult): string {
+  return r.type === 'error' ? r.message : `unexpected answer ${r.type}`;
+}

@@ -1,0 +1,65 @@
+import { createNode, ProtocolNode } from '../protocol';
+import { ControlBody, ControlResult, Envelope, NodeId, NodeNotice } from '../protocol/messages';
+import { Effects } from '../protocol/node';
+import { InitBody, NodeHost } from './host';
+
+/**
+ * The in-process model: the same state machines as the real processes, on a simulated network that
+ * delivers one message at a time in send order. Runs to quiescence after every control message, so
+ * it matches a real run in `settled` and `off` modes, where only one message is ever in flight.
+ */
+export class ModelHost implements NodeHost {
+  readonly kind = 'model';
+  private readonly nodes = new Map<NodeId, ProtocolNode>();
+  private readonly queue: Envelope[] = [];
+  private readonly listeners: ((n: NodeNotice) => void)[] = [];
+  private readonly answers = new Map<number, ControlResult>();
+  private seq = 0;
+
+  async start(init: InitBody): Promise<{ port: number; pid: number }> {
+    this.nodes.set(init.id, createNode(init));
+    return { port: 0, pid: 0 };
+  }
+
+  async kill(id: NodeId): Promise<void> {
+    this.nodes.delete(id);
+  }
+
+  async control(id: NodeId, body: ControlBody): Promise<ControlResult> {
+    const node = this.nodes.get(id);
+    if (!node) return { type: 'error', message: `node ${id} is not running` };
+    const seq = ++this.seq;
+    this.absorb(node.handleControl({ seq, body }));
+    this.drain();
+    const result = this.answers.get(seq);
+    this.answers.delete(seq);
+    return result ?? { type: 'error', message: `node ${id} did not answer ${body.type}` };
+  }
+
+  onNotice(listener: (n: NodeNotice) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async close(): Promise<void> {
+    this.nodes.clear();
+    this.queue.length = 0;
+  }
+
+  private drain(): void {
+    for (let env = this.queue.shift(); env; env = this.queue.shift()) {
+      const dest = this.nodes.get(env.to);
+      if (dest) {
+        this.absorb(dest.handleMessage(env));
+      } else if (env.replyTo === 0) {
+        // A request to a gone node fails at once, as a refused TCP connection does on loopback.
+        this.queue.push({ from: env.to, to: env.from, id: 0, replyTo: env.id, counter: 0, body: { type: 'unreachable' } });
+      }
+    }
+  }
+
+  private absorb(fx: Effects): void {
+    this.queue.push(...fx.sends);
+    for (const r of fx.replies) this.answers.set(r.seq, r.result);
+    for (const n of fx.notices) for (const l of this.listeners) l(n);
+  }
+}

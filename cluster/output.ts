@@ -1,0 +1,10 @@
+import { GetResult, StoreEntry } from '../protocol/messages';
+
+/** SPEC 4: the only text a run writes on stdout. */
+export function formatGet(key: string, result: GetResult): string {
+  return `${key}:${result.kind === 'value' ? result.value : result.kind}`;
+}
+
+export function formatStore(entries: readonly StoreEntry[]): string[] {
+  return entries.map((e) => `${e.key}:${e.value}`);
+}

@@ -1,0 +1,136 @@
+import { ChildProcess, fork } from 'child_process';
+import * as path from 'path';
+import { ControlBody, ControlResult, FromNode, NodeId, NodeNotice, ToNode } from '../protocol/messages';
+import { InitBody, NodeHost } from './host';
+
+export interface ProcessHostOptions {
+  /** The Node.js executable for node processes (default: the one running the master). */
+  nodePath?: string;
+  /** The compiled node entry (default: nodeMain.js beside this file, in out/ or in the bundle's dist/). */
+  entry?: string;
+  /** Where node processes' own stderr goes (crash reports). */
+  onNodeError?: (id: NodeId | undefined, text: string) => void;
+}
+
+interface Child {
+  proc: ChildProcess;
+  port: Promise<number>;
+  exited: Promise<void>;
+  id?: NodeId;
+}
+
+/**
+ * Every node is its own Node.js process on 127.0.0.1, forked with an IPC channel to the master.
+ * One spare process is kept forked and listening ahead of time so that a join costs an IPC round
+ * trip rather than a Node.js start-up.
+ */
+export class ProcessHost implements NodeHost {
+  readonly kind = 'processes';
+  private readonly children = new Map<NodeId, Child>();
+  private readonly all = new Set<Child>();
+  private readonly pending = new Map<number, { resolve: (r: ControlResult) => void; child: Child }>();
+  private readonly listeners: ((n: NodeNotice) => void)[] = [];
+  private spare: Child | undefined;
+  private seq = 0;
+  private closed = false;
+
+  constructor(private readonly options: ProcessHostOptions = {}) {
+    this.spare = this.forkChild();
+  }
+
+  async start(init: InitBody): Promise<{ port: number; pid: number }> {
+    if (this.closed) throw new Error('the cluster has been shut down');
+    const child = this.spare ?? this.forkChild();
+    this.spare = this.forkChild();
+    child.id = init.id;
+    this.children.set(init.id, child);
+    const port = await child.port;
+    const r = await this.send(child, init);
+    if (r.type !== 'ok') throw new Error(`node ${init.id} failed to start: ${r.type === 'error' ? r.message : r.type}`);
+    return { port, pid: child.proc.pid ?? 0 };
+  }
+
+  async kill(id: NodeId): Promise<void> {
+    const child = this.children.get(id);
+    if (!child) return;
+    this.children.delete(id);
+    child.proc.kill('SIGKILL');
+    await child.exited;
+  }
+
+  control(id: NodeId, body: ControlBody): Promise<ControlResult> {
+    const child = this.children.get(id);
+    if (!child) return Promise.resolve({ type: 'error', message: `node ${id} is not running` });
+    return this.send(child, body);
+  }
+
+  onNotice(listener: (n: NodeNotice) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.all];
+    for (const c of all) c.proc.kill('SIGKILL');
+    await Promise.all(all.map((c) => c.exited));
+    this.children.clear();
+    this.spare = undefined;
+  }
+
+  /** Pids of every node process still alive (spare included): for tests and leak checks. */
+  pids(): number[] {
+    return [...this.all].map((c) => c.proc.pid ?? 0);
+  }
+
+  private send(child: Child, body: ControlBody): Promise<ControlResult> {
+    const seq = ++this.seq;
+    return new Promise((resolve) => {
+      this.pending.set(seq, { resolve, child });
+      const msg: ToNode = { kind: 'control', msg: { seq, body } };
+      child.proc.send(msg, (err) => {
+        if (err) this.settle(seq, { type: 'error', message: `node ${child.id} is unreachable: ${err.message}` });
+      });
+    });
+  }
+
+  private settle(seq: number, result: ControlResult): void {
+    const p = this.pending.get(seq);
+    if (!p) return;
+    this.pending.delete(seq);
+    p.resolve(result);
+  }
+
+  private forkChild(): Child {
+    const entry = this.options.entry ?? path.join(__dirname, 'nodeMain.js');
+    const proc = fork(entry, [], {
+      execPath: this.options.nodePath,
+      execArgv: [],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let resolvePort!: (port: number) => void;
+    let rejectPort!: (err: Error) => void;
+    const port = new Promise<number>((res, rej) => {
+      resolvePort = res;
+      rejectPort = rej;
+    });
+    port.catch(() => undefined);
+    const child: Child = { proc, port, exited: new Promise((res) => proc.once('exit', () => res())) };
+    this.all.add(child);
+    proc.on('message', (m: FromNode) => {
+      if (m.kind === 'ready') resolvePort(m.port);
+      else if (m.kind === 'control') this.settle(m.msg.seq, m.msg.result);
+      else for (const n of m.notices) for (const l of this.listeners) l(n);
+    });
+    proc.stderr?.setEncoding('utf8');
+    proc.stderr?.on('data', (text: string) => this.options.onNodeError?.(child.id, text));
+    proc.once('error', (err) => rejectPort(err));
+    proc.once('exit', (code, signal) => {
+      this.all.delete(child);
+      rejectPort(new Error(`node process exited before it was ready (${signal ?? code})`));
+      for (const [seq, p] of this.pending) {
+        if (p.child === child) this.settle(seq, { type: 'error', message: `node ${child.id} exited (${signal ?? code})` });
+      }
+    });
+    return child;
+  }
+}

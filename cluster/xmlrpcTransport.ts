@@ -1,0 +1,78 @@
+import * as http from 'http';
+import * as xmlrpc from 'xmlrpc';
+import { Envelope, NodeId } from '../protocol/messages';
+
+type Respond = (error: unknown, value?: unknown) => void;
+
+/**
+ * Carries envelopes between node processes as XML-RPC calls on 127.0.0.1. A request is the call
+ * `deliver(envelope)`; the node's reply to it travels back as that call's response, so an XML-RPC
+ * round trip is exactly one request and its reply. A failed call comes back as `unreachable`.
+ */
+export class XmlRpcTransport {
+  private readonly server: xmlrpc.Server;
+  private readonly clients = new Map<number, xmlrpc.Client>();
+  private readonly ports = new Map<NodeId, number>();
+  /** Calls waiting for the node's reply, keyed `from:id`. */
+  private readonly inbound = new Map<string, Respond>();
+  // Keep-alive: every hop would otherwise pay a TCP handshake.
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  private readonly ready: Promise<number>;
+
+  constructor(private readonly receive: (env: Envelope) => void) {
+    this.server = xmlrpc.createServer({ host: '127.0.0.1', port: 0 });
+    this.ready = new Promise((resolve, reject) => {
+      this.server.httpServer.once('listening', () => resolve((this.server.httpServer.address() as { port: number }).port));
+      this.server.httpServer.once('error', reject);
+    });
+    this.server.on('deliver', (_err: unknown, params: unknown[], respond: Respond) => {
+      const env = params[0] as Envelope;
+      this.inbound.set(`${env.from}:${env.id}`, respond);
+      this.receive(env);
+    });
+  }
+
+  listen(): Promise<number> {
+    return this.ready;
+  }
+
+  setPort(peer: NodeId, port: number): void {
+    this.ports.set(peer, port);
+  }
+
+  send(env: Envelope): void {
+    if (env.replyTo !== 0) {
+      const key = `${env.to}:${env.replyTo}`;
+      const respond = this.inbound.get(key);
+      this.inbound.delete(key);
+      respond?.(null, env);
+      return;
+    }
+    const port = this.ports.get(env.to);
+    if (port === undefined) {
+      setImmediate(() => this.receive(unreachable(env)));
+      return;
+    }
+    this.client(port).methodCall('deliver', [env], (err: unknown, reply: unknown) => {
+      this.receive(err ? unreachable(env) : (reply as Envelope));
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+    this.server.httpServer.close();
+  }
+
+  private client(port: number): xmlrpc.Client {
+    let c = this.clients.get(port);
+    if (!c) {
+      c = xmlrpc.createClient({ host: '127.0.0.1', port, path: '/', agent: this.agent } as Parameters<typeof xmlrpc.createClient>[0]);
+      this.clients.set(port, c);
+    }
+    return c;
+  }
+}
+
+function unreachable(req: Envelope): Envelope {
+  return { from: req.to, to: req.from, id: 0, replyTo: req.id, counter: 0, body: { type: 'unreachable' } };
+}

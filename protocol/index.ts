@@ -1,0 +1,16 @@
+import { ClientNode } from './clientNode';
+import { ControlBody } from './messages';
+import { ProtocolNode } from './node';
+import { ServerNode } from './serverNode';
+
+export * from './messages';
+export { Effects, ProtocolNode } from './node';
+export { ServerNode } from './serverNode';
+export { ClientNode } from './clientNode';
+export { compareStamps, formatStamp } from './stamp';
+
+/** Builds the state machine an `init` control message asks for. */
+export function createNode(init: Extract<ControlBody, { type: 'init' }>): ProtocolNode {
+  const config = { id: init.id, seed: init.seed, gossip: init.gossip, trace: init.trace };
+  return init.role === 'server' ? new ServerNode(config) : new ClientNode(config);
+}
