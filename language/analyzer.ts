@@ -46,9 +46,9 @@ export function analyze(input: string | ParsedScript): Analysis {
       lineDiags.push(...checkSemantics(shaped, line, topo, script));
     }
     // Syntax and semantic checks report in different orders; users read a line left to right.
-    lineDiags.sort((x, y) => x.range.start.character - y.range.start.character);
+    if (lineDiags.length > 1) lineDiags.sort((x, y) => x.range.start.character - y.range.start.character);
     diagnostics.push(...lineDiags);
-    if (!shaped || lineDiags.some((d) => d.severity === 'error')) continue;
+    if (!shaped || (lineDiags.length > 0 && lineDiags.some((d) => d.severity === 'error'))) continue;
 
     const cmd = buildCommand(shaped, line.line + 1);
     commands.push(cmd);

@@ -55,8 +55,9 @@ export function parse(input: string): ParsedScript {
 }
 
 function parseLine(text: string, line: number, start: number, end: number): ParsedLine {
-  const tokens: Token[] = [];
-  let comment: Token | undefined;
+  // Plain object literals built in one place keep every token the same hidden class;
+  // this loop allocates only what the result keeps, which matters for large files.
+  const parsed: ParsedLine = { line, args: [], offset: start, length: end - start };
   let i = start;
   while (i < end) {
     while (i < end && isBlank(text.charCodeAt(i))) i++;
@@ -64,16 +65,15 @@ function parseLine(text: string, line: number, start: number, end: number): Pars
     if (text.charCodeAt(i) === HASH) {
       let stop = end;
       while (stop > i && isBlank(text.charCodeAt(stop - 1))) stop--;
-      comment = { text: text.slice(i, stop), range: range(line, i - start, stop - start) };
+      parsed.comment = { text: text.slice(i, stop), range: range(line, i - start, stop - start) };
       break;
     }
     const tokStart = i;
     while (i < end && !isBlank(text.charCodeAt(i))) i++;
-    tokens.push({ text: text.slice(tokStart, i), range: range(line, tokStart - start, i - start) });
+    const token: Token = { text: text.slice(tokStart, i), range: range(line, tokStart - start, i - start) };
+    if (parsed.command === undefined) parsed.command = token;
+    else parsed.args.push(token);
   }
-  const parsed: ParsedLine = { line, args: tokens.slice(1), offset: start, length: end - start };
-  if (tokens.length > 0) parsed.command = tokens[0];
-  if (comment) parsed.comment = comment;
   return parsed;
 }
 

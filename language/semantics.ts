@@ -160,7 +160,6 @@ class Checker {
       return;
     }
     const deadIdx = [a, b].findIndex((id) => this.topo.servers.has(id) && !this.topo.isLiveServer(id));
-    const delFix = [deleteLineFix(this.script, this.line.line)];
     if (kind === 'create') {
       if (deadIdx !== -1) {
         const s = [a, b][deadIdx];
@@ -169,14 +168,14 @@ class Checker {
       } else if (this.topo.linked(a, b)) {
         const why = this.topo.clients.has(a) || this.topo.clients.has(b) ? '' : ' (a new server is linked to every live server)';
         this.warn('already-linked', `${this.describe(a)} and ${this.describe(b)} are already linked${why}; this does nothing`,
-          both, [], delFix);
+          both, [], [deleteLineFix(this.script, this.line.line)]);
       }
       return;
     }
     if (this.topo.linked(a, b)) return;
     const why = deadIdx !== -1 ? `${this.killedNote([a, b][deadIdx])}, so it has no links` : `${this.describe(a)} and ${this.describe(b)} are not linked here`;
     this.warn('not-linked', `${why}; this breakConnection does nothing`, both,
-      deadIdx !== -1 ? this.killedAt([a, b][deadIdx]) : [], delFix);
+      deadIdx !== -1 ? this.killedAt([a, b][deadIdx]) : [], [deleteLineFix(this.script, this.line.line)]);
   }
 
   printStore(s: number | undefined): void {
