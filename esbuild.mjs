@@ -4,7 +4,8 @@
 //   cluster/nodeMain.ts          -> dist/nodeMain.js    (cluster child-process entry, if present)
 //   test/client/suite/*.ts       -> dist/test/client/suite/*.js (extension-host test suite)
 // Dependencies are inlined, so the packaged .vsix needs no node_modules.
-// usage: node esbuild.mjs [--watch] [--production] [--no-tests]
+// usage: node esbuild.mjs [--watch] [--production] [--no-tests | --tests-only]
+//   --tests-only rebuilds just dist/test/ and leaves the rest of dist/ alone (e.g. after `npm run package`).
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -12,12 +13,13 @@ import path from 'node:path';
 const root = path.dirname(new URL(import.meta.url).pathname);
 const argv = new Set(process.argv.slice(2));
 const watch = argv.has('--watch'), production = argv.has('--production'), tests = !argv.has('--no-tests');
+const testsOnly = argv.has('--tests-only');
 const at = (p) => path.join(root, p);
 
 /** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true, platform: 'node', format: 'cjs', target: 'node20',
-  sourcemap: production ? false : 'linked', minify: production, logLevel: 'info',
+  sourcemap: production ? false : 'linked', minify: production, logLevel: 'warning',
   external: ['vscode'], absWorkingDir: root,
 };
 
@@ -28,7 +30,7 @@ const runtime = [
 ].filter(([src]) => existsSync(at(src))).map(([src, out]) => ({ in: src, out }));
 if (!runtime.some((e) => e.out === 'extension')) throw new Error('client/extension.ts is missing');
 
-const configs = [{ ...common, entryPoints: runtime, outdir: at('dist') }];
+const configs = testsOnly ? [] : [{ ...common, entryPoints: runtime, outdir: at('dist') }];
 
 if (tests && existsSync(at('test/client/suite/index.ts'))) {
   // Every file of the suite is its own entry, so the mocha runner (index.js) can discover
@@ -40,12 +42,13 @@ if (tests && existsSync(at('test/client/suite/index.ts'))) {
     external: ['vscode', 'mocha'], sourcemap: 'inline', minify: false });
 }
 
-if (!watch) rmSync(at('dist'), { recursive: true, force: true });
+if (!watch) rmSync(at(testsOnly ? 'dist/test' : 'dist'), { recursive: true, force: true });
 if (watch) {
   for (const c of configs) await (await esbuild.context(c)).watch();
   console.log('[esbuild] watching…');
 } else {
   const t0 = Date.now();
   await Promise.all(configs.map((c) => esbuild.build(c)));
-  console.log(`[esbuild] ${runtime.map((e) => e.out).join(', ')}${configs.length > 1 ? ' + test suite' : ''} in ${Date.now() - t0} ms`);
+  const built = [...(testsOnly ? [] : runtime.map((e) => e.out)), ...(configs.length > (testsOnly ? 0 : 1) ? ['test suite'] : [])];
+  console.log(`[esbuild] ${built.join(', ')} in ${Date.now() - t0} ms`);
 }

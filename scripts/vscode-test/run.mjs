@@ -5,6 +5,9 @@
 //
 // usage: node scripts/vscode-test/run.mjs [--extensionDevelopmentPath DIR] [--extensionTestsPath FILE]
 //          [--workspace DIR] [--screenshot-dir DIR] [--grep RE] [--timeout SECONDS] [--skip-setup] [--verbose]
+//          [--vsix FILE]
+// --vsix installs FILE with `code-server --install-extension` and runs the suite against that installed
+// copy (a stub extension takes the development-path slot), which checks what users actually get.
 // Defaults: the repo, dist/test/client/suite/index.js (built by `node esbuild.mjs`), test/fixtures/client.
 //
 // Screenshots while tests run: with --screenshot-dir DIR the extension host sees KVCMD_SCREENSHOT_DIR=DIR;
@@ -13,17 +16,18 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensureSetup, launchChromium, repoRoot, startCodeServer } from './codeServer.mjs';
+import { writeFileSync } from 'node:fs';
+import { ensureSetup, installExtension, launchChromium, makeState, repoRoot, startCodeServer } from './codeServer.mjs';
 
 const { values: o } = parseArgs({ options: {
   extensionDevelopmentPath: { type: 'string', default: repoRoot },
   extensionTestsPath: { type: 'string', default: path.join(repoRoot, 'dist/test/client/suite/index.js') },
   workspace: { type: 'string', default: path.join(repoRoot, 'test/fixtures/client') },
-  'screenshot-dir': { type: 'string' }, grep: { type: 'string' },
+  'screenshot-dir': { type: 'string' }, grep: { type: 'string' }, vsix: { type: 'string' },
   timeout: { type: 'string', default: '300' }, 'skip-setup': { type: 'boolean' }, verbose: { type: 'boolean' },
 } });
 const say = (...a) => console.log('[vscode-test]', ...a);
-const ext = path.resolve(o.extensionDevelopmentPath), tests = path.resolve(o.extensionTestsPath), ws = path.resolve(o.workspace);
+let ext = path.resolve(o.extensionDevelopmentPath), tests = path.resolve(o.extensionTestsPath), ws = path.resolve(o.workspace);
 for (const [what, p] of [['extension', path.join(ext, 'package.json')], ['test suite', tests], ['workspace', ws]])
   if (!existsSync(p)) { console.error(`[vscode-test] ${what} not found: ${p}${what === 'test suite' ? ' (run `node esbuild.mjs` first)' : ''}`); process.exit(2); }
 const shots = o['screenshot-dir'] ? path.resolve(o['screenshot-dir']) : undefined;
@@ -40,7 +44,16 @@ const cleanup = async () => {
 for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, async () => { say(`${sig}: stopping`); await cleanup(); process.exit(130); });
 
 try {
+  const state = makeState();
+  if (o.vsix) {
+    say(installExtension(state, path.resolve(o.vsix)).split('\n').pop());
+    ext = path.join(state.dir, 'stub-extension');
+    mkdirSync(ext);
+    writeFileSync(path.join(ext, 'package.json'), JSON.stringify({ name: 'kvcmd-test-stub', publisher: 'kvcmd',
+      version: '0.0.0', engines: { vscode: '*' } }));
+  }
   server = await startCodeServer({
+    state,
     args: ['--vscode-option', 'enable-smoke-test-driver'],   // without it the payload is ignored
     env: { KVCMD_SCREENSHOT_DIR: shots ?? '', KVCMD_TEST_GREP: o.grep ?? process.env.KVCMD_TEST_GREP ?? '' },
   });
@@ -54,7 +67,12 @@ try {
   browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   let finish; const finished = new Promise((r) => (finish = r));
-  await page.exposeFunction('codeAutomationLog', (type, args) => (console[type] ?? console.log)(...args));
+  // The workbench's console arrives here too: mocha's output, plus offline chatter hidden unless --verbose.
+  const chatter = /ENOTFOUND|^Resolv(ing|ed) connection token|^Creating a socket|reconnection-grace-time|builtin extensions cache|^\[(Service Worker|AgentHost|AccountPolicyGate)/;
+  await page.exposeFunction('codeAutomationLog', (type, args) => {
+    if (!o.verbose && chatter.test(String(args?.[0] ?? ''))) return;
+    (console[type] ?? console.log)(...args);
+  });
   await page.exposeFunction('codeAutomationExit', (c) => finish(c));
   if (o.verbose) page.on('console', (m) => console.log(`[browser ${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => console.error('[browser pageerror]', e.message));
