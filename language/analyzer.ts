@@ -70,16 +70,18 @@ export function analyze(input: string | ParsedScript): Analysis {
 }
 
 function collectReferences(shaped: ShapedLine, args: Token[], topo: Topology, line0: number, out: IdReference[]): void {
-  shaped.spec.args.forEach((arg, i) => {
+  const specArgs = shaped.spec.args;
+  for (let i = 0; i < specArgs.length; i++) {
+    const role = specArgs[i].role;
     const id = shaped.values[i];
-    if (!ID_ROLES.has(arg.role) || typeof id !== 'number') return;
-    const isJoin = arg.role === 'newServer' || arg.role === 'newClient';
+    if (!ID_ROLES.has(role) || typeof id !== 'number') continue;
+    const isJoin = role === 'newServer' || role === 'newClient';
     let kind: IdReference['kind'] = 'unknown';
     if (topo.clients.has(id)) kind = 'client';
     else if (topo.servers.has(id)) kind = 'server';
-    else if (isJoin) kind = arg.role === 'newServer' ? 'server' : 'client';
+    else if (isJoin) kind = role === 'newServer' ? 'server' : 'client';
     out.push({ id, kind, range: args[i].range, isJoin, line: line0 });
-  });
+  }
 }
 
 /** Must run before topo.apply, to tell an effective kill from a no-op one. */
@@ -96,19 +98,17 @@ function recordIds(cmd: Command, args: Token[], topo: Topology, ids: Map<number,
 
 function buildCommand(shaped: ShapedLine, line: number): Command {
   const v = shaped.values;
-  const n = (i: number): number => v[i] as number;
-  const s = (i: number): string => v[i] as string;
   const name: CommandName = shaped.spec.name;
   switch (name) {
-    case 'joinServer': return { name, line, server: n(0) };
-    case 'killServer': return { name, line, server: n(0) };
-    case 'joinClient': return { name, line, client: n(0), server: n(1) };
-    case 'breakConnection': return { name, line, a: n(0), b: n(1) };
-    case 'createConnection': return { name, line, a: n(0), b: n(1) };
+    case 'joinServer': return { name, line, server: v[0] as number };
+    case 'killServer': return { name, line, server: v[0] as number };
+    case 'joinClient': return { name, line, client: v[0] as number, server: v[1] as number };
+    case 'breakConnection': return { name, line, a: v[0] as number, b: v[1] as number };
+    case 'createConnection': return { name, line, a: v[0] as number, b: v[1] as number };
     case 'stabilize': return { name, line };
-    case 'printStore': return { name, line, server: n(0) };
-    case 'put': return { name, line, client: n(0), key: s(1), value: s(2) };
-    case 'get': return { name, line, client: n(0), key: s(1) };
-    case 'sleep': return { name, line, ms: n(0) };
+    case 'printStore': return { name, line, server: v[0] as number };
+    case 'put': return { name, line, client: v[0] as number, key: v[1] as string, value: v[2] as string };
+    case 'get': return { name, line, client: v[0] as number, key: v[1] as string };
+    case 'sleep': return { name, line, ms: v[0] as number };
   }
 }

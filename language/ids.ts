@@ -8,6 +8,8 @@ export type ParsedNumber = { ok: true; value: number } | { ok: false; message: s
 const DIGITS = /^[0-9]+$/;
 
 export function parseId(text: string): ParsedNumber {
+  const fast = smallNumber(text);
+  if (fast >= 0) return { ok: true, value: fast };
   if (!DIGITS.test(text)) {
     if (/^-[0-9]+$/.test(text)) return { ok: false, message: `'${text}' is not a valid id: ids cannot be negative` };
     return { ok: false, message: `'${shorten(text)}' is not a valid id: an id is a whole number like 0, 7 or 29` };
@@ -26,6 +28,22 @@ export function parseMs(text: string): ParsedNumber {
     return { ok: false, message: `sleep ${shorten(text)} is too long: the limit is ${MAX_SLEEP_MS} ms (ten minutes)` };
   }
   return { ok: true, value };
+}
+
+/**
+ * The value of a short all-digit token, or -1. Ids are parsed on nearly every line, and this
+ * avoids a regular expression and a string-to-number conversion for the common case.
+ */
+function smallNumber(text: string): number {
+  const n = text.length;
+  if (n === 0 || n > 9) return -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
 }
 
 /** Keeps messages readable when someone pastes a huge token. */

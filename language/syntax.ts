@@ -1,9 +1,9 @@
-import { CommandSpec, findCommand, usage } from './catalogue';
+import { ArgRole, CommandSpec, findCommand, usage } from './catalogue';
 import { Diagnostic, makeDiagnostic } from './diagnostics';
 import { replaceEdit } from './edits';
 import { parseId, parseMs, shorten } from './ids';
-import { ParsedLine } from './parser';
-import { Range, spanRanges } from './ranges';
+import { ParsedLine, Token } from './parser';
+import { Range, range, spanRanges } from './ranges';
 import { suggestCommand } from './suggest';
 
 /** A line whose shape is known: the command exists and has the right number of arguments. */
@@ -29,35 +29,37 @@ export function checkSyntax(line: ParsedLine): SyntaxResult {
   if (got !== want) return { diagnostics: [arity(spec, line)] };
 
   const diagnostics: Diagnostic[] = [];
-  const values = spec.args.map((arg, i) => {
-    const tok = line.args[i];
-    switch (arg.role) {
-      case 'ms': {
-        const p = parseMs(tok.text);
-        if (p.ok) return p.value;
-        diagnostics.push(makeDiagnostic('bad-ms', 'error', p.message, tok.range));
-        return undefined;
-      }
-      case 'key': {
-        const colon = tok.text.indexOf(':');
-        if (colon === -1) return tok.text;
-        const at = tok.range.start.character + colon;
-        diagnostics.push(makeDiagnostic('key-colon', 'error',
-          `key '${shorten(tok.text)}' contains ':', which is not allowed in keys (get prints key:value, so it would be ambiguous)`,
-          { start: { line: line.line, character: at }, end: { line: line.line, character: at + 1 } }));
-        return undefined;
-      }
-      case 'value':
-        return tok.text;
-      default: {
-        const p = parseId(tok.text);
-        if (p.ok) return p.value;
-        diagnostics.push(makeDiagnostic('bad-id', 'error', p.message, tok.range));
-        return undefined;
-      }
-    }
-  });
+  const values: (number | string | undefined)[] = new Array(want);
+  for (let i = 0; i < want; i++) values[i] = checkArg(spec.args[i].role, line.args[i], line.line, diagnostics);
   return { shaped: { spec, values }, diagnostics };
+}
+
+function checkArg(role: ArgRole, tok: Token, line0: number, diagnostics: Diagnostic[]): number | string | undefined {
+  switch (role) {
+    case 'ms': {
+      const p = parseMs(tok.text);
+      if (p.ok) return p.value;
+      diagnostics.push(makeDiagnostic('bad-ms', 'error', p.message, tok.range));
+      return undefined;
+    }
+    case 'key': {
+      const colon = tok.text.indexOf(':');
+      if (colon === -1) return tok.text;
+      const at = tok.range.start.character + colon;
+      diagnostics.push(makeDiagnostic('key-colon', 'error',
+        `key '${shorten(tok.text)}' contains ':', which is not allowed in keys (get prints key:value, so it would be ambiguous)`,
+        range(line0, at, at + 1)));
+      return undefined;
+    }
+    case 'value':
+      return tok.text;
+    default: {
+      const p = parseId(tok.text);
+      if (p.ok) return p.value;
+      diagnostics.push(makeDiagnostic('bad-id', 'error', p.message, tok.range));
+      return undefined;
+    }
+  }
 }
 
 function unknownCommand(word: string, range: Range): Diagnostic {
