@@ -31,6 +31,7 @@ const defaultSettings = {
   'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false, 'extensions.ignoreRecommendations': true,
   'workbench.enableExperiments': false, 'security.workspace.trust.enabled': false, 'window.commandCenter': false,
   'chat.disableAIFeatures': true, 'workbench.tips.enabled': false, 'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'git.openRepositoryInParentFolders': 'never',
 };
 
 /** Private state for one code-server: user data, extensions, XDG dirs; removed by `stop()` unless kept. */

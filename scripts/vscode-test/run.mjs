@@ -41,7 +41,7 @@ const cleanup = async () => {
   await browser?.close().catch(() => {});
   await server?.stop();
 };
-for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, async () => { say(`${sig}: stopping`); await cleanup(); process.exit(130); });
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(sig, async () => { say(`${sig}: stopping`); await cleanup(); process.exit(130); });
 
 try {
   const state = makeState();
