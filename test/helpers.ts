@@ -1,0 +1,97 @@
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ClusterEvent, ClusterSnapshot } from '../cluster/events';
+import { runCommands, RunSettings } from '../cluster/runner';
+import { analyze } from '../language/analyzer';
+
+/** The repository root, from out/test/ or test/. */
+export const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}out${path.sep}`) ? '../..' : '..');
+export const KVCMD = path.join(ROOT, 'bin', 'kvcmd.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `kvcmd` binary as a user would. */
+export function runCli(args: string[], stdin?: string | Buffer, timeoutMs = 30_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [KVCMD, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`kvcmd ${args.join(' ')} did not finish in ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+export interface InProcessRun {
+  stdout: string;
+  snapshot: ClusterSnapshot;
+  events: ClusterEvent[];
+}
+
+/** Runs a script file through the runner library (processes or model) and returns stdout and the final state. */
+export async function runFile(file: string, settings: Omit<RunSettings, 'signal'>): Promise<InProcessRun> {
+  const analysis = analyze(fs.readFileSync(file, 'utf8'));
+  if (analysis.hasErrors) throw new Error(`${file} has errors`);
+  const events: ClusterEvent[] = [];
+  const result = await runCommands(analysis.commands, settings, (e) => events.push(e));
+  if (!result.ok || !result.snapshot) throw new Error(`run of ${file} failed: ${result.error}`);
+  const stdout = events.filter((e) => e.type === 'stdout').map((e) => (e as { text: string }).text + '\n').join('');
+  return { stdout, snapshot: result.snapshot, events };
+}
+
+export function samples(): string[] {
+  const dir = path.join(ROOT, 'samples');
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.kvcmd')).sort().map((f) => path.join(dir, f));
+}
+
+export function clusterFixtures(): string[] {
+  const dir = path.join(ROOT, 'test', 'fixtures', 'cluster');
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.kvcmd')).sort().map((f) => path.join(dir, f));
+}
+
+/** Node processes whose command line mentions this repository's node entry. */
+export function nodeProcesses(): number[] {
+  const out: number[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmd.includes(path.join(ROOT, 'out', 'cluster', 'nodeMain.js'))) out.push(Number(pid));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+/** TCP ports in LISTEN state on 127.0.0.1 owned by the given pids' sockets, from /proc/net/tcp. */
+export function listeningPorts(): Set<number> {
+  const ports = new Set<number>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length > 3 && cols[3] === '0A') ports.add(parseInt(cols[1].split(':')[1], 16));
+    }
+  }
+  return ports;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ClientNode, ServerNode } from '../../protocol';
+import { Envelope, PeerBody } from '../../protocol/messages';
+
+const cfg = (id: number, gossip: 'settled' | 'off' = 'settled') => ({ id, seed: 1, gossip, trace: false });
+
+function linked<T extends ServerNode | ClientNode>(node: T, peers: [number, 'server' | 'client'][]): T {
+  for (const [peer, peerRole] of peers) node.handleControl({ seq: 0, body: { type: 'link', peer, peerRole, port: 0 } });
+  return node;
+}
+
+function request(from: number, to: number, counter: number, body: PeerBody, id = 1): Envelope {
+  return { from, to, id, replyTo: 0, counter, body };
+}
+
+test('put: the server stamps with its counter after receiving, replies, then floods', () => {
+  const s = linked(new ServerNode(cfg(0)), [[1, 'server'], [9, 'client']]);
+  const fx = s.handleMessage(request(9, 0, 1, { type: 'put', key: 'k', value: 'v' }));
+  assert.equal(fx.sends.length, 2);
+  const [reply, gossip] = fx.sends;
+  assert.deepEqual(reply.body, { type: 'putReply', key: 'k', stamp: { counter: 2, server: 0 } });
+  assert.equal(reply.counter, 3);
+  assert.equal(reply.replyTo, 1);
+  assert.equal(gossip.to, 1);
+  assert.equal(gossip.counter, 4);
+  assert.deepEqual(gossip.body, { type: 'gossip', entry: { key: 'k', value: 'v', stamp: { counter: 2, server: 0 } }, visited: [0, 1] });
+});
+
+test('put then get: client counters follow max(own, received) + 1 and the dependency is the stamp', () => {
+  const s = linked(new ServerNode(cfg(0, 'off')), [[9, 'client']]);
+  const c = linked(new ClientNode(cfg(9)), [[0, 'server']]);
+  const put = c.handleControl({ seq: 1, body: { type: 'put', key: 'k', value: 'v', line: 1 } });
+  assert.equal(put.sends[0].counter, 1);
+  const reply = s.handleMessage(put.sends[0]).sends[0];
+  const done = c.handleMessage(reply).replies[0].result;
+  assert.deepEqual(done, { type: 'putDone', ok: true, key: 'k', value: 'v', server: 0, stamp: { counter: 2, server: 0 }, counter: 4 });
+  const get = c.handleControl({ seq: 2, body: { type: 'get', key: 'k', line: 2 } });
+  assert.deepEqual(get.sends[0].body, { type: 'get', key: 'k', dep: { counter: 2, server: 0 } });
+  const got = c.handleMessage(s.handleMessage(get.sends[0]).sends[0]).replies[0].result;
+  assert.equal(got.type, 'getDone');
+  assert.ok(got.type === 'getDone' && got.ok && got.result.kind === 'value' && got.result.value === 'v');
+  assert.equal(s.snapshot().counter, 7, 'received 5 -> 6, replied with 7');
+  assert.equal(c.snapshot().counter, 8);
+});
+
+test('get: ERR_KEY without a dependency, ERR_DEP when the copy is missing or older', () => {
+  const s = linked(new ServerNode(cfg(0, 'off')), [[9, 'client']]);
+  const ask = (dep: { counter: number; server: number } | null) =>
+    s.handleMessage(request(9, 0, 1, { type: 'get', key: 'k', dep })).sends[0].body;
+  assert.deepEqual(ask(null), { type: 'getReply', key: 'k', result: { kind: 'ERR_KEY' } });
+  assert.deepEqual(ask({ counter: 3, server: 1 }), { type: 'getReply', key: 'k', result: { kind: 'ERR_DEP', held: null, dep: { counter: 3, server: 1 } } });
+  s.handleMessage(request(9, 0, 1, { type: 'put', key: 'k', value: 'v' }, 2));
+  const stamp = s.store.stampOf('k')!;
+  assert.equal(ask({ counter: stamp.counter, server: stamp.server + 1 }).type, 'getReply');
+  const older = ask({ counter: stamp.counter, server: stamp.server + 1 });
+  assert.ok(older.type === 'getReply' && older.result.kind === 'ERR_DEP', 'same counter, greater server id: the copy is older');
+  const same = ask(stamp);
+  assert.ok(same.type === 'getReply' && same.result.kind === 'value');
+});
+
+test('gossip: an older or equal write is dropped and not forwarded', () => {
+  const s = linked(new ServerNode(cfg(1)), [[0, 'server'], [2, 'server']]);
+  s.store.offer({ key: 'k', value: 'new', stamp: { counter: 5, server: 1 } });
+  const fx = s.handleMessage(request(0, 1, 9, { type: 'gossip', entry: { key: 'k', value: 'old', stamp: { counter: 3, server: 0 } }, visited: [0, 1] }));
+  assert.equal(fx.sends.length, 1, 'only the acknowledgement');
+  assert.deepEqual(fx.sends[0].body, { type: 'gossipAck', visited: [0, 1] });
+  assert.equal(s.store.get('k')?.value, 'new');
+});
+
+test('gossip: a newer write is applied and forwarded, never back to the sender', () => {
+  const s = linked(new ServerNode(cfg(1)), [[0, 'server'], [2, 'server'], [3, 'server']]);
+  const fx = s.handleMessage(request(0, 1, 4, { type: 'gossip', entry: { key: 'k', value: 'v', stamp: { counter: 2, server: 0 } }, visited: [0, 1] }));
+  assert.equal(fx.sends.length, 1);
+  assert.equal(fx.sends[0].to, 2, 'ascending order, one at a time');
+  assert.equal(s.store.get('k')?.value, 'v');
+  // Server 2 reports that the write also reached 3 through it: 1 then acknowledges its sender.
+  const ack: Envelope = { from: 2, to: 1, id: 0, replyTo: fx.sends[0].id, counter: 20, body: { type: 'gossipAck', visited: [0, 1, 2, 3] } };
+  const after = s.handleMessage(ack);
+  assert.equal(after.sends.length, 1);
+  assert.equal(after.sends[0].to, 0);
+  assert.deepEqual(after.sends[0].body, { type: 'gossipAck', visited: [0, 1, 2, 3] });
+});
+
+test('a request over a cut link is refused and moves no counter', () => {
+  const s = new ServerNode(cfg(0));
+  const fx = s.handleMessage(request(5, 0, 10, { type: 'get', key: 'k', dep: null }));
+  assert.deepEqual(fx.sends[0].body, { type: 'refused' });
+  assert.equal(s.clock.value, 0);
+});
+
+test('a multi-linked client picks its server from the seeded generator, and retries another when one is gone', () => {
+  const picks = (seed: number) => {
+    const c = new ClientNode({ id: 9, seed, gossip: 'settled', trace: false });
+    linked(c, [[0, 'server'], [1, 'server'], [2, 'server']]);
+    const out: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const fx = c.handleControl({ seq: i, body: { type: 'get', key: 'k', line: 1 } });
+      out.push(fx.sends[0].to);
+      c.handleMessage({ from: fx.sends[0].to, to: 9, id: 0, replyTo: fx.sends[0].id, counter: 1, body: { type: 'getReply', key: 'k', result: { kind: 'ERR_KEY' } } });
+    }
+    return out;
+  };
+  assert.deepEqual(picks(4), picks(4));
+  assert.notDeepEqual(picks(4), picks(5));
+  assert.deepEqual(new Set([...picks(4), ...picks(5)]), new Set([0, 1, 2]));
+
+  const c = linked(new ClientNode(cfg(9)), [[0, 'server'], [1, 'server']]);
+  const first = c.handleControl({ seq: 1, body: { type: 'put', key: 'k', value: 'v', line: 1 } }).sends[0];
+  const retry = c.handleMessage({ from: first.to, to: 9, id: 0, replyTo: first.id, counter: 0, body: { type: 'unreachable' } }).sends[0];
+  assert.equal(retry.to, first.to === 0 ? 1 : 0);
+  const last = c.handleMessage({ from: retry.to, to: 9, id: 0, replyTo: retry.id, counter: 0, body: { type: 'unreachable' } });
+  assert.equal(last.replies[0].result.type, 'putDone');
+  assert.ok(last.replies[0].result.type === 'putDone' && !last.replies[0].result.ok);
+});
