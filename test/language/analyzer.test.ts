@@ -244,3 +244,25 @@ test('formatDiagnostic prints FILE:LINE:COL with 1-based numbers', () => {
     "s.kvcmd:4:1: error: unknown command 'putt'; did you mean 'put'?",
   ]);
 });
+
+test('random scripts never crash the analyzer, and every range lies inside the text', () => {
+  const words = ['joinServer', 'killServer', 'joinClient', 'breakConnection', 'createConnection', 'stabilize',
+    'printStore', 'put', 'get', 'sleep', '0', '1', '2', '3', 'k', 'a:b', '#c', '-1', '\u0000', 'x#y', '99999999999'];
+  let seed = 7;
+  const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  for (let k = 0; k < 300; k++) {
+    const ls: string[] = [];
+    for (let i = 0; i < 1 + rand(12); i++) {
+      ls.push(Array.from({ length: rand(5) }, () => words[rand(words.length)]).join(rand(3) === 0 ? '\t' : ' '));
+    }
+    const text = ls.join(rand(2) ? '\r\n' : '\n');
+    const a = analyze(text);
+    for (const d of a.diagnostics) {
+      assert.ok(d.range.start.line < a.script.lineCount, text);
+      assert.ok(d.range.end.character <= a.script.lines[d.range.end.line].length, text);
+      assert.ok(d.message.length > 0);
+    }
+    assert.equal(a.hasErrors, a.diagnostics.some((d) => d.severity === 'error'));
+    assert.ok(a.commands.every((c, i) => i === 0 || c.line > a.commands[i - 1].line));
+  }
+});
