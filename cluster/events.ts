@@ -1,4 +1,4 @@
-import { GetResult, GossipMode, NodeId, NodeSnapshot, PeerType, Role, Stamp } from '../protocol/messages';
+import { GetResult, GossipMode, NodeId, NodeSnapshot, PeerType, Role, Stamp, StoreEntry } from '../protocol/messages';
 
 /**
  * What a run reports, in order, each tied to the 1-based script line that caused it (0: none).
@@ -18,6 +18,7 @@ export type ClusterEvent =
   | { type: 'stabilizeBegun'; line: number; epoch: number }
   | { type: 'stabilizeGroup'; line: number; epoch: number; root: NodeId; members: NodeId[] }
   | { type: 'stabilizeDone'; line: number; epoch: number; ms: number }
+  | { type: 'storePrinted'; line: number; server: NodeId; entries: StoreEntry[] }
   | { type: 'stdout'; line: number; text: string }
   | { type: 'runFinished'; ok: boolean; ms: number; error?: string };
 

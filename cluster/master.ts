@@ -141,6 +141,7 @@ export class Master {
   private async printStore(server: NodeId): Promise<void> {
     const r = await this.control(server, { type: 'snapshot' });
     if (r.type !== 'snapshot') return;
+    this.emit({ type: 'storePrinted', line: this.line, server, entries: r.snapshot.store });
     for (const text of formatStore(r.snapshot.store)) this.emit({ type: 'stdout', line: this.line, text });
   }
 

@@ -16,9 +16,9 @@ export interface CliResult {
 }
 
 /** Runs the real `kvcmd` binary as a user would. */
-export function runCli(args: string[], stdin?: string | Buffer, timeoutMs = 30_000): Promise<CliResult> {
+export function runCli(args: string[], stdin?: string | Buffer, timeoutMs = 30_000, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [KVCMD, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [KVCMD, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -62,13 +62,13 @@ export function clusterFixtures(): string[] {
   return fs.readdirSync(dir).filter((f) => f.endsWith('.kvcmd')).sort().map((f) => path.join(dir, f));
 }
 
-/** Node processes whose command line mentions this repository's node entry. */
-export function nodeProcesses(): number[] {
+/** Processes (other than the master itself) that inherited the environment tag KVCMD_TEST_TAG=tag. */
+export function taggedProcesses(tag: string, except?: number): number[] {
   const out: number[] = [];
   for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    if (Number(pid) === except || Number(pid) === process.pid) continue;
     try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmd.includes(path.join(ROOT, 'out', 'cluster', 'nodeMain.js'))) out.push(Number(pid));
+      if (fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`KVCMD_TEST_TAG=${tag}`)) out.push(Number(pid));
     } catch {
       // the process ended while we looked
     }

@@ -1,0 +1,22 @@
+// Custom messages between the extension (client/) and the language server (server/), declared once.
+import { NotificationType } from 'vscode-languageserver-protocol';
+import type { ClusterEvent, ClusterSnapshot } from '../cluster/events';
+
+/** The outcome of one run of a document, pushed by the extension so that hovers can show it. */
+export interface RunResultsParams {
+  uri: string;
+  /** The document's version when the run started: results go stale once the text changes. */
+  version: number;
+  seed: number;
+  gossip: string;
+  /** ISO time when the run ended. */
+  finishedAt: string;
+  /** Events of the run that are tied to a script line (put, get, storePrinted, failed, stabilize...). */
+  events: ClusterEvent[];
+  snapshot?: ClusterSnapshot;
+}
+
+export const RunResultsNotification = new NotificationType<RunResultsParams>('kvcmd/runResults');
+
+/** Sent when the extension forgets a document's results (a new run starts, or they are cleared). */
+export const ClearRunResultsNotification = new NotificationType<{ uri: string }>('kvcmd/clearRunResults');

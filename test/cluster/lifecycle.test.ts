@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { test } from 'node:test';
+import { ProcessHost } from '../../cluster/processHost';
+import { KVCMD, listeningPorts, ROOT, runCli, sleep, taggedProcesses } from '../helpers';
+
+/** A script that keeps its cluster busy for a while: 8 processes, then a long sleep. */
+function longScript(): string {
+  const file = path.join(os.tmpdir(), `kvcmd-long-${process.pid}.kvcmd`);
+  fs.writeFileSync(file, 'joinServer 0\njoinServer 1\njoinServer 2\njoinClient 3 0\njoinClient 4 1\nput 3 k v\nsleep 20000\nget 4 k\n');
+  return file;
+}
+
+async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await sleep(50);
+  }
+  return cond();
+}
+
+/** Starts `kvcmd run` on the long script and resolves once its nodes are up, with their ports. */
+let runs = 0;
+async function startLongRun(): Promise<{ child: ReturnType<typeof spawn>; nodes: number[]; ports: number[] }> {
+  const tag = `long-${process.pid}-${++runs}`;
+  const events = path.join(os.tmpdir(), `kvcmd-${tag}.jsonl`);
+  const child = spawn(process.execPath, [KVCMD, 'run', longScript(), '--events', events], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, KVCMD_TEST_TAG: tag } });
+  const up = await waitFor(() => fs.existsSync(events) && fs.readFileSync(events, 'utf8').includes('"type":"put"'), 10_000);
+  assert.ok(up, 'the run got as far as the put');
+  const nodes = taggedProcesses(tag, child.pid);
+  const ports = fs.readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    .filter((e) => e.type === 'nodeStarted').map((e) => e.port as number);
+  assert.equal(ports.length, 5);
+  assert.equal(nodes.length, 6, 'five nodes and the spare');
+  return { child, nodes, ports };
+}
+
+test('SIGKILL of the master: every node exits within 2 s and no port stays bound', async () => {
+  const { child, nodes, ports } = await startLongRun();
+  for (const p of ports) assert.ok(listeningPorts().has(p), `port ${p} is listening during the run`);
+  child.kill('SIGKILL');
+  const gone = await waitFor(() => nodes.every((p) => !fs.existsSync(`/proc/${p}`)), 2000);
+  assert.ok(gone, `still alive after 2 s: ${nodes.filter((p) => fs.existsSync(`/proc/${p}`)).join(', ')}`);
+  const bound = listeningPorts();
+  assert.deepEqual(ports.filter((p) => bound.has(p)), []);
+});
+
+test('Ctrl-C (SIGINT) of the master: it exits 130 and leaves no node behind', async () => {
+  const { child, nodes } = await startLongRun();
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  child.kill('SIGINT');
+  assert.equal(await exited, 130);
+  assert.ok(await waitFor(() => nodes.every((p) => !fs.existsSync(`/proc/${p}`)), 2000));
+});
+
+test('a finished run leaves no process and no port behind', async () => {
+  const tag = `done-${process.pid}`;
+  const events = path.join(os.tmpdir(), `kvcmd-${tag}.jsonl`);
+  const r = await runCli(['run', path.join(ROOT, 'samples', '01-fully-connected.kvcmd'), '--events', events], '', 30_000, { KVCMD_TEST_TAG: tag });
+  assert.equal(r.code, 0, r.stderr);
+  const ports = fs.readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'nodeStarted').map((e) => e.port as number);
+  assert.equal(ports.length, 8);
+  assert.deepEqual(taggedProcesses(tag), []);
+  const bound = listeningPorts();
+  assert.deepEqual(ports.filter((p) => bound.has(p)), []);
+});
+
+test('killServer is a real SIGKILL of that process, and the master waits until it is gone', async () => {
+  const host = new ProcessHost();
+  try {
+    const { pid } = await host.start({ type: 'init', id: 1, role: 'server', seed: 1, gossip: 'settled', trace: false });
+    assert.ok(fs.existsSync(`/proc/${pid}`));
+    await host.kill(1);
+    assert.equal(fs.existsSync(`/proc/${pid}`), false);
+    const r = await host.control(1, { type: 'snapshot' });
+    assert.equal(r.type, 'error');
+  } finally {
+    await host.close();
+  }
+  assert.deepEqual(host.pids(), []);
+});
