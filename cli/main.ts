@@ -5,8 +5,9 @@ import { runScript, Streams } from './run';
 import { printDiagnostics, readAndCheck } from './script';
 
 /** The `kvcmd` command: wiring only. Resolves with the exit status. */
-export async function main(argv: readonly string[], io: Streams = defaultStreams()): Promise<number> {
+export async function main(argv: readonly string[], io?: Streams): Promise<number> {
   const controller = new AbortController();
+  io ??= defaultStreams(controller);
   const onSignal = (): void => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -48,6 +49,13 @@ export async function main(argv: readonly string[], io: Streams = defaultStreams
   }
 }
 
-function defaultStreams(): Streams {
-  return { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) };
+/** stdout and stderr; a closed stdout (`kvcmd run x | head`) ends the run quietly rather than crashing. */
+function defaultStreams(controller: AbortController): Streams {
+  let open = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    open = false;
+    controller.abort();
+  });
+  return { out: (s) => void (open && process.stdout.write(s)), err: (s) => void process.stderr.write(s) };
 }

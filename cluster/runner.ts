@@ -36,16 +36,19 @@ export async function runCommands(commands: readonly Command[], settings: RunSet
   const started = performance.now();
   const host = createHost(settings);
   const master = new Master(host, { seed: settings.seed, gossip: settings.gossip, trace: settings.trace ?? false });
-  master.onEvent(onEvent);
-  onEvent({ type: 'runStarted', seed: settings.seed, gossip: settings.gossip, backend: host.kind });
+  const abort = (): void => void host.close();
+  settings.signal?.addEventListener('abort', abort);
   let result: RunResult;
   try {
+    master.onEvent(onEvent);
+    onEvent({ type: 'runStarted', seed: settings.seed, gossip: settings.gossip, backend: host.kind });
     await master.run(commands, settings.signal);
     const snapshot = await master.snapshot();
     result = { ok: true, snapshot, ms: performance.now() - started };
   } catch (err) {
-    result = { ok: false, error: err instanceof Error ? err.message : String(err), ms: performance.now() - started };
+    result = { ok: false, error: settings.signal?.aborted ? 'run cancelled' : err instanceof Error ? err.message : String(err), ms: performance.now() - started };
   } finally {
+    settings.signal?.removeEventListener('abort', abort);
     await master.close();
   }
   onEvent({ type: 'runFinished', ok: result.ok, ms: result.ms, ...(result.error ? { error: result.error } : {}) });
