@@ -16,8 +16,17 @@ export function readAndCheck(file: string | undefined): CheckedScript {
   const bytes = name === '<stdin>' ? fs.readFileSync(0) : fs.readFileSync(file!);
   const decoded = decodeScript(bytes);
   const analysis = analyze(decoded.text);
-  const diagnostics = [...decoded.diagnostics, ...analysis.diagnostics];
+  const diagnostics = [...decoded.diagnostics, ...analysis.diagnostics].sort(
+    (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
+  );
+  if (analysis.commands.length === 0 && diagnostics.length === 0) diagnostics.push(emptyScript());
   return { name, analysis, diagnostics, hasErrors: diagnostics.some((d) => d.severity === 'error') };
+}
+
+/** A run of nothing is almost always a wrong file or an empty pipe, so the CLI refuses it. */
+function emptyScript(): Diagnostic {
+  const at = { line: 0, character: 0 };
+  return { code: 'empty-script', severity: 'error', message: 'the script has no commands: nothing to run', range: { start: at, end: at }, related: [], fixes: [] };
 }
 
 export function printDiagnostics(script: CheckedScript, write: (s: string) => void): void {

@@ -5,7 +5,9 @@ export type DiagnosticCode =
   | 'unknown-command' | 'arity' | 'bad-id' | 'bad-ms' | 'unknown-id' | 'wrong-role'
   | 'id-kind-conflict' | 'already-alive' | 'client-link' | 'self-link' | 'key-colon'
   | 'bad-encoding' | 'kill-dead' | 'not-linked' | 'already-linked' | 'dead-server'
-  | 'no-server' | 'print-dead';
+  | 'no-server' | 'print-dead'
+  // Only the CLI reports this one: an editor shows a new, empty file without complaint.
+  | 'empty-script';
 
 export interface Related { message: string; range: Range }
 export interface TextEdit { range: Range; newText: string }

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { test } from 'node:test';
+import { ROOT, runCli, taggedProcesses } from '../helpers';
+
+function scriptFile(name: string, content: string | Buffer): string {
+  const file = path.join(os.tmpdir(), `kvcmd-cli-${process.pid}-${name}`);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+// One script per error code, the located error the CLI must print, and nothing may start.
+const errorCases: [string, string, string][] = [
+  ['unknown-command', 'joinServer 0\nstablize\n', "2:1: error: unknown command 'stablize'; did you mean 'stabilize'?"],
+  ['arity', 'joinServer 0\njoinClient 1 0\nput 1 k\n', '3:1: error: put needs 3 arguments'],
+  ['bad-id', 'joinServer x1\n', "1:12: error: 'x1' is not a valid id"],
+  ['bad-ms', 'sleep soon\n', "1:7: error: 'soon' is not a valid duration"],
+  ['unknown-id', 'joinServer 0\nget 4 k\n', '2:5: error: client 4 has not been joined'],
+  ['wrong-role', 'joinServer 0\nput 0 k v\n', '2:5: error: 0 is a server, but put needs a client'],
+  ['id-kind-conflict', 'joinServer 0\njoinClient 0 0\n', '2:12: error: id 0 already names a server'],
+  ['already-alive', 'joinServer 0\njoinServer 0\n', '2:12: error: server 0 is already alive'],
+  ['client-link', 'joinServer 0\njoinClient 1 0\njoinClient 2 0\ncreateConnection 1 2\n', '4:18: error: 1 and 2 are both clients'],
+  ['self-link', 'joinServer 0\nbreakConnection 0 0\n', '2:17: error: a node cannot be linked to itself'],
+  ['key-colon', 'joinServer 0\njoinClient 1 0\nput 1 a:b v\n', "3:8: error: key 'a:b' contains ':'"],
+  ['bad-encoding', Buffer.concat([Buffer.from('joinServer 0\njoinClient 1 0\nput 1 k '), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]).toString('latin1'), '3:9: error: invalid UTF-8'],
+  ['empty-script', '', '1:1: error: the script has no commands'],
+];
+
+for (const [code, content, expected] of errorCases) {
+  test(`run refuses a script with ${code}: located error, exit 2, nothing started`, async () => {
+    const file = scriptFile(`${code}.kvcmd`, Buffer.from(content, code === 'bad-encoding' ? 'latin1' : 'utf8'));
+    const tag = `cli-${code}-${process.pid}`;
+    const r = await runCli(['run', file], '', 10_000, { KVCMD_TEST_TAG: tag });
+    assert.equal(r.code, 2, r.stderr);
+    assert.ok(r.stderr.includes(`${file}:${expected}`), `stderr was:\n${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.doesNotMatch(r.stderr, /seed|at .*\.js:\d+/, 'nothing ran and no stack trace');
+    assert.deepEqual(taggedProcesses(tag), []);
+  });
+}
+
+test('garbage bytes get located errors and exit 2', async () => {
+  const bytes = Buffer.alloc(4096);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919 + 13) % 256;
+  const r = await runCli(['check', scriptFile('garbage.kvcmd', bytes)]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /garbage\.kvcmd:\d+:\d+: error: /);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
+test('a 1 MB line gets a located error quickly', async () => {
+  const file = scriptFile('long.kvcmd', `joinServer 0\nput 5 k ${'v'.repeat(1 << 20)}\n`);
+  const r = await runCli(['run', file], '', 10_000);
+  assert.equal(r.code, 2);
+  assert.ok(r.stderr.startsWith(`${file}:2:5: error: client 5 has not been joined`), r.stderr.slice(0, 200));
+  assert.ok(r.stderr.length < 2000, 'the message does not echo the megabyte');
+});
+
+test('a 1 MB value in a valid script is stored and printed whole', async () => {
+  const value = 'x'.repeat(1 << 20);
+  const file = scriptFile('bigvalue.kvcmd', `joinServer 0\njoinServer 1\njoinClient 2 0\njoinClient 3 1\nput 2 k ${value}\nget 3 k\n`);
+  const r = await runCli(['run', file]);
+  assert.equal(r.code, 0, r.stderr.slice(0, 300));
+  assert.equal(r.stdout, `k:${value}\n`);
+});
+
+test('check prints warnings, exits 0 without errors and 2 with them', async () => {
+  const ok = await runCli(['check', scriptFile('warn.kvcmd', 'joinServer 0\nkillServer 0\nkillServer 0\n')]);
+  assert.equal(ok.code, 0);
+  assert.match(ok.stderr, /warn\.kvcmd:3:12: warning: server 0 is dead \(killed on line 2\)/);
+  assert.equal(ok.stdout, '');
+});
+
+test('run reads the script from stdin with - and with no file, like master < input.txt', async () => {
+  const script = fs.readFileSync(path.join(ROOT, 'samples', '01-fully-connected.kvcmd'));
+  const expected = fs.readFileSync(path.join(ROOT, 'samples', '01-fully-connected.expected'), 'utf8');
+  for (const args of [['run', '-'], ['run']]) {
+    const r = await runCli([...args, '--seed', '3'], script);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, expected);
+  }
+  const bad = await runCli(['run', '-'], 'joinServer 0\nputt 1 k v\n');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^<stdin>:2:1: error: unknown command 'putt'; did you mean 'put'\?/);
+});
+
+test('--interactive runs each line as it arrives and skips a bad one', async () => {
+  const r = await runCli(['run', '--interactive', '--seed', '1'], 'joinServer 0\njoinClient 1 0\nput 1 k v\nget 2 k\nget 1 k\n');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'k:v\n');
+  assert.match(r.stderr, /<stdin>:4:5: error: client 2 has not been joined/);
+});
+
+test('the seed is printed and replays the run; --model gives the same output', async () => {
+  const file = path.join(ROOT, 'samples', '05-multi-linked-client.kvcmd');
+  const a = await runCli(['run', file]);
+  const seed = /seed (\d+)/.exec(a.stderr)?.[1];
+  assert.ok(seed, a.stderr);
+  const b = await runCli(['run', file, '--seed', seed, '--model']);
+  assert.equal(b.stdout, a.stdout);
+});
+
+test('--events writes JSON lines with stamps and a final snapshot', async () => {
+  const events = path.join(os.tmpdir(), `kvcmd-cli-events-${process.pid}.jsonl`);
+  const r = await runCli(['run', path.join(ROOT, 'samples', '03-partition.kvcmd'), '--seed', '1', '--events', events, '--trace']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = fs.readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const put = lines.find((e) => e.type === 'put' && e.key === 'color' && e.value === 'orange');
+  assert.deepEqual(put.stamp, { counter: 2, server: 3 });
+  assert.equal(put.line, 16);
+  assert.ok(lines.some((e) => e.type === 'message' && e.msg === 'gossip' && typeof e.counter === 'number'));
+  assert.ok(lines.some((e) => e.type === 'stabilizeGroup' && e.members.join() === '0,1'));
+  const snap = lines[lines.length - 1];
+  assert.equal(snap.type, 'snapshot');
+  assert.equal(snap.nodes.filter((n: { role: string }) => n.role === 'server').length, 4);
+});
+
+test('usage errors are one line and exit 2', async () => {
+  for (const [args, pattern] of [
+    [['run', 'x.kvcmd', '--gossip', 'fast'], /--gossip must be one of settled, async, off/],
+    [['run', 'x.kvcmd', '--seed', '-4'], /--seed must be an integer/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['run', '/nonexistent/file.kvcmd'], /cannot read '\/nonexistent\/file\.kvcmd': no such file/],
+  ] as [string[], RegExp][]) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, pattern);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  }
+});
+
+test('--help lists every command of the catalogue', async () => {
+  const r = await runCli(['--help']);
+  assert.equal(r.code, 0);
+  for (const c of ['joinServer', 'killServer', 'joinClient', 'breakConnection', 'createConnection', 'stabilize', 'printStore', 'put', 'get', 'sleep']) {
+    assert.match(r.stdout, new RegExp(`^  ${c}\\b`, 'm'));
+  }
+});
