@@ -1,7 +1,14 @@
 // Entry point of the kvcmd VS Code extension. Keep this file small: each feature lives in its own
 // module under client/ and is wired in here.
 import * as vscode from 'vscode';
+import { RunCodeLensProvider } from './codeLens';
+import { registerClusterView } from './clusterView';
+import type { ClusterTreeProvider, ClusterNode } from './clusterTree';
+import { registerRunCommands } from './commands';
 import { startLanguageClient, type KvcmdLanguageClient } from './languageClient';
+import { RunOutput } from './runOutput';
+import { RunManager } from './runs';
+import { registerStatusBar } from './statusBar';
 
 /** What `activate` returns: reachable by tests through `extensions.getExtension('kvcmd.kvcmd').exports`. */
 export interface KvcmdApi {
@@ -9,24 +16,47 @@ export interface KvcmdApi {
   readonly languageClient: KvcmdLanguageClient | undefined;
   /** Absolute path of the cluster's child-process entry (dist/nodeMain.js), for forking nodes. */
   readonly nodeMainPath: string;
+  /** The "kvcmd log" channel: extension messages and the readable story of each run. */
   readonly log: vscode.LogOutputChannel;
+  readonly runs: RunManager;
+  /** The "kvcmd" output channel's text (VS Code cannot read a channel back). */
+  outputText(): string;
+  readonly clusterTree: ClusterTreeProvider;
+  readonly clusterView: vscode.TreeView<ClusterNode>;
 }
 
 let api: KvcmdApi | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<KvcmdApi> {
-  const log = vscode.window.createOutputChannel('kvcmd', { log: true });
-  context.subscriptions.push(log);
+  const log = vscode.window.createOutputChannel('kvcmd log', { log: true });
+  const output = new RunOutput();
+  context.subscriptions.push(log, output);
   log.info(`kvcmd ${context.extension.packageJSON.version} activating (mode ${vscode.ExtensionMode[context.extensionMode]})`);
 
   const languageClient = await startLanguageClient(context, log);
+  const nodeMainPath = context.asAbsolutePath('dist/nodeMain.js');
+  const runs = new RunManager(nodeMainPath, output, log, () => languageClient);
+  const cluster = registerClusterView(runs);
+  const lenses = new RunCodeLensProvider();
+  context.subscriptions.push(
+    runs, // its dispose stops every run, so no node process outlives the extension
+    cluster.disposable,
+    registerRunCommands(runs, output, log),
+    registerStatusBar(runs),
+    lenses,
+    vscode.languages.registerCodeLensProvider({ language: 'kvcmd' }, lenses),
+  );
 
-  api = { languageClient, nodeMainPath: context.asAbsolutePath('dist/nodeMain.js'), log };
+  api = {
+    languageClient, nodeMainPath, log, runs, outputText: () => output.value(),
+    clusterTree: cluster.provider, clusterView: cluster.view,
+  };
   log.info('kvcmd activated');
   return api;
 }
 
 export async function deactivate(): Promise<void> {
+  api?.runs.stop(undefined, 'stopped: the extension is deactivating');
   // The language client is also in context.subscriptions; stopping it here lets VS Code wait for
   // the server process to exit instead of killing it mid-shutdown.
   await api?.languageClient?.stop().catch(() => undefined);

@@ -22,7 +22,8 @@ export async function startLanguageClient(
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'kvcmd' }],
-    outputChannel: log,
+    // The server's own chatter gets the client's default channel ("kvcmd language server"), so
+    // the "kvcmd log" channel stays a readable story of the runs.
   };
   const client = new LanguageClient('kvcmd', 'kvcmd language server', serverOptions, clientOptions);
   context.subscriptions.push(client);

@@ -1,0 +1,267 @@
+// The "Cluster" tree view: servers (alive or killed, links, store with stamps) and clients (links,
+// Lamport counter, per-key dependencies) of the latest run. Live from the run's events, replaced
+// by the final snapshot at the end, and kept until the next run.
+import * as vscode from 'vscode';
+import { ClusterModel, type KeyState, type DepState } from './clusterModel';
+import { formatMs, formatStamp } from './runLog';
+import type { RunManager, RunRecord } from './runs';
+
+export type ClusterNode =
+  | { kind: 'run' }
+  | { kind: 'group'; group: 'servers' | 'clients' }
+  | { kind: 'server'; id: number }
+  | { kind: 'key'; server: number; key: string }
+  | { kind: 'client'; id: number }
+  | { kind: 'dep'; client: number; key: string };
+
+export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ClusterNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private record: RunRecord | undefined;
+  private model: ClusterModel | undefined;
+  /** One object per node: TreeView.reveal finds elements by identity. */
+  private readonly nodes = new Map<string, ClusterNode>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly subs: vscode.Disposable[];
+
+  constructor(runs: RunManager) {
+    this.subs = [
+      runs.onDidStartRun((r) => {
+        this.record = r;
+        this.model = new ClusterModel(r.commands);
+        this.nodes.clear();
+        this.refresh(true);
+      }),
+      runs.onDidRunEvent(({ record, event }) => {
+        if (record === this.record && this.model?.apply(event)) this.refresh(false);
+      }),
+      runs.onDidFinishRun((r) => {
+        if (r !== this.record) return;
+        if (r.snapshot) this.model?.applySnapshot(r.snapshot);
+        this.refresh(true);
+      }),
+    ];
+  }
+
+  /** The run shown, and the cluster state it left (for the API and tests). */
+  get current(): { record: RunRecord; model: ClusterModel } | undefined {
+    return this.record && this.model ? { record: this.record, model: this.model } : undefined;
+  }
+
+  /** A one-line summary for the view's description: which file ran, when, how it ended. */
+  summary(): string {
+    const r = this.record;
+    if (!r) return '';
+    const when = (r.finishedAt ?? r.startedAt).toLocaleTimeString();
+    return `${r.name} · ${stateWord(r)} ${when}`;
+  }
+
+  node(n: ClusterNode): ClusterNode {
+    const key = JSON.stringify(n);
+    let cached = this.nodes.get(key);
+    if (!cached) this.nodes.set(key, (cached = n));
+    return cached;
+  }
+
+  getChildren(el?: ClusterNode): ClusterNode[] {
+    const m = this.model;
+    if (!m) return []; // nothing has run: the welcome view shows instead
+    if (!el) return [this.node({ kind: 'run' }), this.node({ kind: 'group', group: 'servers' }), this.node({ kind: 'group', group: 'clients' })];
+    switch (el.kind) {
+      case 'group':
+        return el.group === 'servers'
+          ? m.sortedServers().map((s) => this.node({ kind: 'server', id: s.id }))
+          : m.sortedClients().map((c) => this.node({ kind: 'client', id: c.id }));
+      case 'server':
+        return [...(m.servers.get(el.id)?.store.keys() ?? [])].sort().map((key) => this.node({ kind: 'key', server: el.id, key }));
+      case 'client':
+        return [...(m.clients.get(el.id)?.deps.keys() ?? [])].sort().map((key) => this.node({ kind: 'dep', client: el.id, key }));
+      default:
+        return [];
+    }
+  }
+
+  getParent(el: ClusterNode): ClusterNode | undefined {
+    switch (el.kind) {
+      case 'server':
+        return this.node({ kind: 'group', group: 'servers' });
+      case 'client':
+        return this.node({ kind: 'group', group: 'clients' });
+      case 'key':
+        return this.node({ kind: 'server', id: el.server });
+      case 'dep':
+        return this.node({ kind: 'client', id: el.client });
+      default:
+        return undefined;
+    }
+  }
+
+  getTreeItem(el: ClusterNode): vscode.TreeItem {
+    const m = this.model!, r = this.record!;
+    const None = vscode.TreeItemCollapsibleState.None, Expanded = vscode.TreeItemCollapsibleState.Expanded, Collapsed = vscode.TreeItemCollapsibleState.Collapsed;
+    switch (el.kind) {
+      case 'run': {
+        const item = new vscode.TreeItem(r.name, None);
+        item.id = 'run';
+        item.description = `${stateWord(r)} ${(r.finishedAt ?? r.startedAt).toLocaleTimeString()} · seed ${r.seed}`;
+        item.iconPath = new vscode.ThemeIcon(r.state === 'running' ? 'sync~spin' : r.state === 'ok' && !r.failures ? 'pass' : r.state === 'stopped' ? 'debug-stop' : 'warning');
+        item.tooltip = new vscode.MarkdownString(
+          `**${r.name}**${r.toLine === undefined ? '' : ` up to line ${r.toLine + 1}`}\n\n` +
+          `${stateWord(r)} ${(r.finishedAt ?? r.startedAt).toLocaleString()}${r.ms !== undefined && r.state !== 'running' ? ` after ${formatMs(r.ms)}` : ''}\n\n` +
+          `seed ${r.seed} · gossip ${r.gossip} · ${r.commands.length} command(s)${r.failures ? ` · ${r.failures} failed` : ''}${r.error ? `\n\n${r.error}` : ''}`);
+        item.command = { title: 'Open', command: 'vscode.open', arguments: [r.uri] };
+        item.contextValue = 'run';
+        return item;
+      }
+      case 'group': {
+        const n = el.group === 'servers' ? m.servers.size : m.clients.size;
+        const item = new vscode.TreeItem(el.group === 'servers' ? 'Servers' : 'Clients', n ? Expanded : None);
+        item.id = el.group;
+        item.description = String(n);
+        return item;
+      }
+      case 'server': {
+        const s = m.servers.get(el.id);
+        const item = new vscode.TreeItem(`server ${el.id}`, s?.store.size ? Collapsed : None);
+        item.id = `server:${el.id}`;
+        if (!s) return item;
+        const links = [...s.links].sort((a, b) => a - b);
+        item.description = s.alive
+          ? `links ${links.join(', ') || 'none'}${s.counter !== undefined ? ` · counter ${s.counter}` : ''}`
+          : `killed${s.killedLine ? ` on line ${s.killedLine}` : ''}`;
+        item.iconPath = new vscode.ThemeIcon(s.alive ? 'server' : 'circle-slash', s.alive ? undefined : new vscode.ThemeColor('disabledForeground'));
+        item.tooltip = new vscode.MarkdownString(
+          `**server ${s.id}** — ${s.alive ? 'alive' : 'killed, its store lost'}\n\n` +
+          (s.alive ? `links: ${links.join(', ') || 'none'}\n\n${s.store.size} key(s)${s.counter !== undefined ? ` · Lamport counter ${s.counter}` : ''}` : '') +
+          (s.pid ? `\n\npid ${s.pid}` : ''));
+        item.contextValue = s.alive ? 'server' : 'server.killed';
+        return item;
+      }
+      case 'key': {
+        const k = m.servers.get(el.server)?.store.get(el.key);
+        const item = new vscode.TreeItem(`${el.key}: ${k?.value ?? '?'}`, None);
+        item.id = `server:${el.server}:key:${el.key}`;
+        if (!k) return item;
+        item.description = formatStamp(k.stamp);
+        item.iconPath = new vscode.ThemeIcon('symbol-key');
+        const put = m.origin(k.stamp);
+        item.tooltip = this.keyTooltip(el.server, k, put);
+        item.contextValue = put ? 'storeKey.hasOrigin' : 'storeKey';
+        if (put) item.command = { title: 'Reveal the writing line', command: 'kvcmd.revealLine', arguments: [el] };
+        return item;
+      }
+      case 'client': {
+        const c = m.clients.get(el.id);
+        const item = new vscode.TreeItem(`client ${el.id}`, c?.deps.size ? Collapsed : None);
+        item.id = `client:${el.id}`;
+        if (!c) return item;
+        const links = [...c.links].sort((a, b) => a - b);
+        item.description = `links ${links.join(', ') || 'none'} · counter ${c.counter}`;
+        item.iconPath = new vscode.ThemeIcon('person');
+        item.tooltip = new vscode.MarkdownString(`**client ${c.id}**\n\nlinks: ${links.join(', ') || 'none'}\n\nLamport counter ${c.counter}\n\n${c.deps.size} dependenc${c.deps.size === 1 ? 'y' : 'ies'} (greatest stamp written or read, per key)`);
+        item.contextValue = 'client';
+        return item;
+      }
+      case 'dep': {
+        const d = m.clients.get(el.client)?.deps.get(el.key);
+        const item = new vscode.TreeItem(el.key, None);
+        item.id = `client:${el.client}:dep:${el.key}`;
+        if (!d) return item;
+        item.description = formatStamp(d.stamp);
+        item.iconPath = new vscode.ThemeIcon('references');
+        item.tooltip = this.depTooltip(el.client, d);
+        item.contextValue = 'dependency';
+        if (this.lineOf(el) !== undefined) item.command = { title: 'Reveal the line', command: 'kvcmd.revealLine', arguments: [el] };
+        return item;
+      }
+    }
+  }
+
+  /** The value a key node shows (for "Copy Value"). */
+  valueOf(el: ClusterNode): string | undefined {
+    return el.kind === 'key' ? this.model?.servers.get(el.server)?.store.get(el.key)?.value : undefined;
+  }
+
+  /** The 1-based script line behind a node: the put that wrote a key, or what last raised a dependency. */
+  lineOf(el: ClusterNode): number | undefined {
+    const m = this.model;
+    if (!m) return undefined;
+    if (el.kind === 'key') {
+      const k = m.servers.get(el.server)?.store.get(el.key);
+      return k && m.origin(k.stamp)?.line;
+    }
+    if (el.kind === 'dep') {
+      const d = m.clients.get(el.client)?.deps.get(el.key);
+      return d && (m.origin(d.stamp)?.line ?? d.line);
+    }
+    return undefined;
+  }
+
+  get uri(): vscode.Uri | undefined {
+    return this.record?.uri;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    for (const s of this.subs) s.dispose();
+    this.changed.dispose();
+  }
+
+  private keyTooltip(server: number, k: KeyState, put: ReturnType<ClusterModel['origin']>): vscode.MarkdownString {
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**${esc(k.key)}** = ${code(k.value)} on server ${server}\n\n`);
+    md.appendMarkdown(`stamp **${formatStamp(k.stamp)}**: Lamport counter ${k.stamp.counter}, server ${k.stamp.server}\n\n`);
+    md.appendMarkdown(put
+      ? `written by ${code(`put ${put.client} ${put.key} ${put.value}`)} on line ${put.line} (client ${put.client}, applied by server ${put.server})` +
+        (put.server !== server ? `; reached server ${server} by gossip or stabilize` : '')
+      : 'written by a put this run did not report');
+    return md;
+  }
+
+  private depTooltip(client: number, d: DepState): vscode.MarkdownString {
+    const put = this.model?.origin(d.stamp);
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`client ${client} depends on **${esc(d.key)}** ≥ **${formatStamp(d.stamp)}** (Lamport counter ${d.stamp.counter}, server ${d.stamp.server})\n\n`);
+    md.appendMarkdown('a server holding an older stamp answers ERR_DEP\n\n');
+    if (put) md.appendMarkdown(`the write ${code(`put ${put.client} ${put.key} ${put.value}`)} on line ${put.line}`);
+    if (d.line !== undefined && d.line !== put?.line) md.appendMarkdown(`${put ? '; ' : ''}last raised on line ${d.line}`);
+    return md;
+  }
+
+  /** Live updates come in bursts (a put gossips to every server): coalesce them. */
+  private refresh(now: boolean): void {
+    if (now) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.changed.fire(undefined);
+      return;
+    }
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.changed.fire(undefined);
+    }, 60);
+  }
+}
+
+function stateWord(r: RunRecord): string {
+  switch (r.state) {
+    case 'running':
+      return 'running since';
+    case 'ok':
+      return r.failures ? `⚠ ${r.failures} failed,` : '✓';
+    case 'failed':
+      return '✗ failed';
+    case 'stopped':
+      return '■ stopped';
+  }
+}
+
+/** A code span, unless the text holds a backtick (then escaped plain text). */
+function code(s: string): string {
+  return s.includes('`') ? esc(s) : `\`${s}\``;
+}
+
+/** Keys and values are arbitrary tokens: keep markdown characters in them literal. */
+function esc(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}

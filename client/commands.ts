@@ -1,0 +1,38 @@
+// The run commands: kvcmd.run (palette, editor title, CodeLens "Run"), kvcmd.runToLine (CodeLens
+// "Run to here"), kvcmd.stop, and the two channels. `kvcmd.running` drives the Stop buttons.
+import * as vscode from 'vscode';
+import type { RunManager, RunOutcome } from './runs';
+import type { RunOutput } from './runOutput';
+
+function targetUri(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  const editor = vscode.window.activeTextEditor;
+  return editor?.document.languageId === 'kvcmd' ? editor.document.uri : undefined;
+}
+
+export function registerRunCommands(runs: RunManager, output: RunOutput, log: vscode.LogOutputChannel): vscode.Disposable {
+  const setRunning = () => void vscode.commands.executeCommand('setContext', 'kvcmd.running', runs.isRunning());
+  const run = async (arg: unknown, toLine?: number): Promise<RunOutcome> => {
+    const uri = targetUri(arg);
+    if (!uri) {
+      void vscode.window.showInformationMessage('kvcmd: open a .kvcmd file to run it.');
+      return undefined;
+    }
+    return runs.run(uri, toLine);
+  };
+  return vscode.Disposable.from(
+    runs.onDidStartRun(setRunning),
+    runs.onDidFinishRun(setRunning),
+    vscode.commands.registerCommand('kvcmd.run', (uri?: unknown) => run(uri)),
+    vscode.commands.registerCommand('kvcmd.runToLine', (uri?: unknown, line?: number) => {
+      const l = typeof line === 'number' ? line : vscode.window.activeTextEditor?.selection.active.line;
+      return run(uri, l);
+    }),
+    // Stops the given file's run; when that file is not running (palette, the title bar of another
+    // file) every run stops, which is what the visible Stop button promises.
+    vscode.commands.registerCommand('kvcmd.stop', (uri?: unknown) =>
+      runs.stop(uri instanceof vscode.Uri && runs.isRunning(uri) ? uri : undefined)),
+    vscode.commands.registerCommand('kvcmd.showOutput', () => output.show()),
+    vscode.commands.registerCommand('kvcmd.showLog', () => log.show(true)),
+  );
+}

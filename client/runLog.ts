@@ -1,0 +1,64 @@
+// Turns a run's events into the readable "kvcmd log" lines. Pure (no vscode import) so the wording
+// is the same wherever a run is described. Failures name `file:line` so the output view links them.
+import type { ClusterEvent } from '../cluster/events';
+import type { GetResult, Stamp } from '../protocol/messages';
+
+export function formatStamp(s: Stamp | null | undefined): string {
+  return s ? `(${s.counter},${s.server})` : '(none)';
+}
+
+export function describeGet(result: GetResult): string {
+  switch (result.kind) {
+    case 'value':
+      return `'${result.value}' stamp ${formatStamp(result.stamp)}`;
+    case 'ERR_KEY':
+      return 'ERR_KEY (no value, no dependency)';
+    case 'ERR_DEP':
+      return `ERR_DEP (server holds ${formatStamp(result.held)}, client depends on ${formatStamp(result.dep)})`;
+  }
+}
+
+/**
+ * One log line for an event, or undefined for events the log leaves out (stdout goes to the
+ * "kvcmd" channel; traced messages and per-server applies would drown the story of the run).
+ * `file` is the script's path, used as the prefix of every line-tied entry.
+ */
+export function describeEvent(file: string, e: ClusterEvent): string | undefined {
+  const at = 'line' in e && e.line > 0 ? `${file}:${e.line}: ` : '';
+  switch (e.type) {
+    case 'runStarted':
+      return `run ${file}: seed ${e.seed}, gossip ${e.gossip}${e.backend === 'model' ? ', in-process model' : ''}`;
+    case 'nodeStarted':
+      return `${at}${e.role} ${e.id} started (pid ${e.pid}, port ${e.port})`;
+    case 'nodeKilled':
+      return `${at}server ${e.id} killed (its store is lost)`;
+    case 'linkCut':
+      return `${at}link ${e.a} – ${e.b} cut`;
+    case 'linkCreated':
+      return `${at}link ${e.a} – ${e.b} created`;
+    case 'put':
+      return `${at}put by client ${e.client}: ${e.key}=${e.value} applied by server ${e.server} with stamp ${formatStamp(e.stamp)} (client counter ${e.counter})`;
+    case 'get':
+      return `${at}get by client ${e.client} of ${e.key} from server ${e.server}: ${describeGet(e.result)}; dependency ${formatStamp(e.depBefore)} → ${formatStamp(e.depAfter)}`;
+    case 'failed':
+      return `${at}error: ${e.op} by client ${e.client} of ${e.key} failed: ${e.reason}`;
+    case 'stabilizeBegun':
+      return `${at}stabilize #${e.epoch} begun`;
+    case 'stabilizeGroup':
+      return `${at}stabilize #${e.epoch}: group {${e.members.join(', ')}} (root ${e.root}) now identical`;
+    case 'stabilizeDone':
+      return `${at}stabilize #${e.epoch} done in ${e.ms.toFixed(1)} ms`;
+    case 'storePrinted':
+      return `${at}printStore ${e.server}: ${e.entries.length === 0 ? 'empty' : e.entries.map((x) => `${x.key}=${x.value} ${formatStamp(x.stamp)}`).join(', ')}`;
+    case 'runFinished':
+      return e.ok ? `run finished in ${formatMs(e.ms)}` : `run failed after ${formatMs(e.ms)}: ${e.error ?? 'unknown error'}`;
+    case 'applied':
+    case 'message':
+    case 'stdout':
+      return undefined;
+  }
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

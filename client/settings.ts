@@ -1,0 +1,38 @@
+// The run settings (package.json contributes.configuration), read fresh for every run so a change
+// applies to the next run without a reload.
+import * as vscode from 'vscode';
+import { GOSSIP_MODES, type GossipMode } from '../protocol/messages';
+
+export interface RunConfig {
+  gossip: GossipMode;
+  /** undefined: pick a random seed for this run (it is then reported so the run can be repeated). */
+  seed: number | undefined;
+  /** undefined: the Node.js that runs the extension host. */
+  nodePath: string | undefined;
+  /** Set when a setting had to be ignored, so the run log can say why. */
+  warnings: string[];
+}
+
+const MAX_SEED = 2 ** 31 - 1;
+
+export function readRunConfig(scope?: vscode.Uri): RunConfig {
+  const cfg = vscode.workspace.getConfiguration('kvcmd', scope);
+  const warnings: string[] = [];
+
+  const rawGossip = cfg.get<string>('gossip', 'settled');
+  const gossip = (GOSSIP_MODES as readonly string[]).includes(rawGossip) ? (rawGossip as GossipMode) : 'settled';
+  if (gossip !== rawGossip) warnings.push(`kvcmd.gossip '${rawGossip}' is not settled|async|off: using settled`);
+
+  // The setting is a string so that "empty" can mean random in the Settings UI; a number written
+  // by hand in settings.json is accepted too.
+  const rawSeed = cfg.get<string | number | null>('seed', '');
+  let seed: number | undefined;
+  const seedText = rawSeed === null || rawSeed === undefined ? '' : String(rawSeed).trim();
+  if (seedText !== '') {
+    if (/^[0-9]+$/.test(seedText) && Number(seedText) <= MAX_SEED) seed = Number(seedText);
+    else warnings.push(`kvcmd.seed '${seedText}' is not an integer from 0 to ${MAX_SEED}: using a random seed`);
+  }
+
+  const nodePath = cfg.get<string>('nodePath', '').trim() || undefined;
+  return { gossip, seed, nodePath, warnings };
+}
