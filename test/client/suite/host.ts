@@ -54,3 +54,38 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
     await sleep(100);
   }
 }
+
+/** The extension's API, activating it if needed. */
+export async function kvcmdApi(): Promise<import('../../../client/extension').KvcmdApi> {
+  const ext = vscode.extensions.getExtension<import('../../../client/extension').KvcmdApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} not found`);
+  return ext.activate();
+}
+
+/** A file of the repository (samples/…), found through the extension's own folder (the repo root in tests). */
+export function repoFile(rel: string): VSCode.Uri {
+  return vscode.Uri.joinPath(vscode.extensions.getExtension(EXTENSION_ID)!.extensionUri, rel);
+}
+
+/** A file of the test workspace (test/fixtures/client). */
+export function fixture(rel: string): VSCode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the tests need a workspace folder');
+  return vscode.Uri.joinPath(folder.uri, rel);
+}
+
+/** Sets kvcmd settings for the rest of the session (user settings of the private test profile). */
+export async function setKvcmdSettings(values: Record<string, unknown>): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration('kvcmd');
+  for (const [k, v] of Object.entries(values)) await cfg.update(k, v, vscode.ConfigurationTarget.Global);
+}
+
+/** Whether a process still exists (a reaped pid has no /proc entry; a zombie counts as gone). */
+export function processAlive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
