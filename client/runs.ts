@@ -188,9 +188,9 @@ export class RunManager implements vscode.Disposable {
     const targets = uri ? [this.active.get(uri.toString())].filter((a): a is Active => !!a) : [...this.active.values()];
     for (const a of targets) {
       a.controller.abort();
-      // The runner only notices the abort between commands (a `sleep 20000` would hold it for
-      // 20 s), so the nodes this run started are killed right here; its own cleanup then finds
-      // them gone.
+      // Stop means at once: the nodes this run reported are killed here too, so nothing the
+      // runner is still awaiting (a `sleep 20000`, a node that stopped answering) can keep them
+      // alive; the runner's own cleanup then finds them gone.
       for (const pid of a.record.pids) {
         try {
           process.kill(pid, 'SIGKILL');

@@ -44,12 +44,14 @@ export async function screenshot(name: string, timeoutMs = 15_000): Promise<stri
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+type Truthy<T> = Exclude<T, undefined | null | false | 0 | ''>;
+
 /** Polls `check` until it returns a truthy value (or throws after `timeoutMs`). */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 10_000): Promise<Truthy<T>> {
   const t0 = Date.now();
   for (;;) {
     const v = await check();
-    if (v) return v;
+    if (v) return v as Truthy<T>;
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(100);
   }
@@ -88,4 +90,21 @@ export function processAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Pids of live child processes of this extension host running the cluster's node entry (spares included). */
+export function nodeMainChildren(): number[] {
+  const pids: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] === 'Z' || Number(fields[1]) !== process.pid) continue;
+      if (fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('nodeMain.js')) pids.push(Number(name));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
 }

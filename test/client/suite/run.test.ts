@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import type * as VSCode from 'vscode';
 import type { RunOutcome, RunRecord } from '../../../client/runs';
 import type { ClusterNode } from '../../../client/clusterTree';
-import { fixture, kvcmdApi, processAlive, repoFile, setKvcmdSettings, suite, test, vscode, waitFor } from './host';
+import { fixture, kvcmdApi, nodeMainChildren, processAlive, repoFile, setKvcmdSettings, suite, test, vscode, waitFor } from './host';
 
 const SAMPLES = ['01-fully-connected', '02-not-fully-connected', '03-partition', '04-dead-server', '05-multi-linked-client'];
 
@@ -33,6 +33,7 @@ suite('run', () => {
       const expected = fs.readFileSync(repoFile(`samples/${name}.expected`).fsPath, 'utf8');
       assert.equal(api.outputText(), expected);
       assert.equal(record.stdout, expected);
+      await waitFor('no node process left after the run', () => nodeMainChildren().length === 0, 5000);
     });
   }
 
@@ -122,7 +123,7 @@ suite('run', () => {
     const record = await waitFor('three nodes started', () => {
       const r = api.runs.current(uri);
       return r && r.pids.length >= 3 && r.events.some((e) => e.type === 'put') ? r : undefined;
-    }) as RunRecord;
+    });
     const pids = [...record.pids];
     assert.ok(pids.every(processAlive), 'the nodes run');
     await vscode.commands.executeCommand('kvcmd.stop');
@@ -131,22 +132,25 @@ suite('run', () => {
     assert.ok(Date.now() - t0 < 10_000, 'the stop did not wait for the sleep');
     await waitFor('every node process gone', () => pids.every((p) => !processAlive(p)), 5000);
     assert.equal(api.runs.isRunning(), false);
+    // Not only the nodes the events named: the runner's pre-forked spare must be gone too.
+    await waitFor('no nodeMain child left', () => nodeMainChildren().length === 0, 5000);
   });
 
   test('a second run of the same file cancels the first', async () => {
     const api = await kvcmdApi();
     const uri = fixture('long.kvcmd');
     const first = runFile(uri);
-    const r1 = (await waitFor('first run started nodes', () => (api.runs.current(uri)?.pids.length ?? 0) >= 3 && api.runs.current(uri))) as RunRecord;
+    const r1 = await waitFor('first run started nodes', () => (api.runs.current(uri)?.pids.length ?? 0) >= 3 && api.runs.current(uri));
     const firstPids = [...r1.pids];
     const second = runFile(uri);
     assert.equal(asRecord(await first).state, 'stopped');
     await waitFor('the first run\'s nodes gone', () => firstPids.every((p) => !processAlive(p)), 5000);
-    const r2 = (await waitFor('second run started nodes', () => (api.runs.current(uri)?.pids.length ?? 0) >= 1 && api.runs.current(uri))) as RunRecord;
+    const r2 = await waitFor('second run started nodes', () => (api.runs.current(uri)?.pids.length ?? 0) >= 1 && api.runs.current(uri));
     assert.notEqual(r2, r1);
     await vscode.commands.executeCommand('kvcmd.stop', uri);
     assert.equal(asRecord(await second).state, 'stopped');
     const secondPids = [...r2.pids];
     await waitFor('the second run\'s nodes gone', () => secondPids.every((p) => !processAlive(p)), 5000);
+    await waitFor('no nodeMain child left', () => nodeMainChildren().length === 0, 5000);
   });
 });
