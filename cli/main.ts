@@ -17,9 +17,15 @@ export async function main(argv: readonly string[], io?: Streams): Promise<numbe
       case 'help':
         io.out(helpText());
         return 0;
-      case 'lsp':
-        io.err('kvcmd: the language server is not in this build yet\n');
-        return 1;
+      case 'lsp': {
+        // The server runs until its client sends exit or closes the stream (then it exits the
+        // process itself); the default signal behaviour applies, so SIGTERM ends it at once.
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
+        const { startLanguageServer } = await import('../server/start.js');
+        startLanguageServer();
+        return await new Promise<number>(() => undefined);
+      }
       case 'check': {
         const script = readAndCheck(args.file);
         printDiagnostics(script, io.err);

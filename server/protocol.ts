@@ -1,5 +1,5 @@
 // Custom messages between the extension (client/) and the language server (server/), declared once.
-import { NotificationType } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { ClusterEvent, ClusterSnapshot } from '../cluster/events';
 
 /** The outcome of one run of a document, pushed by the extension so that hovers can show it. */
@@ -20,3 +20,9 @@ export const RunResultsNotification = new NotificationType<RunResultsParams>('kv
 
 /** Sent when the extension forgets a document's results (a new run starts, or they are cleared). */
 export const ClearRunResultsNotification = new NotificationType<{ uri: string }>('kvcmd/clearRunResults');
+
+/** What the server process uses, for benchmarks and diagnostics of the server itself. */
+export interface MemoryUsage { rss: number; heapUsed: number; heapTotal: number; external: number }
+
+/** Asks the language server for its own `process.memoryUsage()`. */
+export const MemoryRequest = new RequestType0<MemoryUsage, void>('kvcmd/memory');
