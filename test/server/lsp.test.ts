@@ -126,9 +126,13 @@ describe('language server over stdio', () => {
     ].join('\n'));
     const left = await lsp.diagnostics(uri);
     assert.deepEqual(left.map((d) => d.code), ['no-server', 'no-server']);
-    // Relinking the client is offered for no-server once a live server exists.
-    const actions = await lsp.codeActions(uri, left[0].range, [left[0]]);
-    assert.deepEqual(actions.map((a) => a.title), ["Insert 'createConnection 5 3' before this line"]);
+    // Relinking the client is offered for no-server when a live server exists (not yet at the get).
+    assert.deepEqual(await lsp.codeActions(uri, left[0].range, [left[0]]), []);
+    const actions = await lsp.codeActions(uri, left[1].range, [left[1]]);
+    assert.deepEqual(actions.map((a) => a.title), ["Insert 'createConnection 5 1' before this line"]);
+    await lsp.applyEdits(uri, actions[0].edit!.changes![uri]);
+    assert.match(lsp.text(uri), /joinServer 1\ncreateConnection 5 1\nput 5 a_b c\n/);
+    assert.deepEqual((await lsp.diagnostics(uri)).map((d) => d.code), ['no-server']);
     await lsp.close(uri);
   });
 
@@ -209,11 +213,12 @@ describe('language server over stdio', () => {
     it('shows the command doc and what an id is at that line', async () => {
       assert.match((await lsp.hover(uri, find(text, 'breakConnection')))!, /Cut the link between a client and a server/);
       const kill = (await lsp.hover(uri, find(text, 'killServer 2', 11)))!;
+      assert.match(kill, /`<server>` of `killServer`: The id of a server joined earlier/);
       assert.match(kill, /\*\*server 2\*\*, joined on line 5, alive; linked to servers 0, 1/);
       const cut = (await lsp.hover(uri, find(text, 'get 11 color', 4)))!;
       assert.match(cut, /\*\*client 11\*\*, joined on line 7 \(to server 1\); linked here to server 1/);
       const printed = (await lsp.hover(uri, find(text, 'printStore 0', 11)))!;
-      assert.match(printed, /server 0\*\*, joined on line 3, alive; linked to server 2; client 10; cut from server 1/);
+      assert.match(printed, /server 0\*\*, joined on line 3, alive; linked to no other server; client 10; cut from server 1/);
       assert.equal(await lsp.hover(uri, { line: 0, character: 3 }), undefined, 'nothing on a comment');
     });
 
