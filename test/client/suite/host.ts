@@ -64,9 +64,12 @@ export async function kvcmdApi(): Promise<import('../../../client/extension').Kv
   return ext.activate();
 }
 
-/** A file of the repository (samples/…), found through the extension's own folder (the repo root in tests). */
+/**
+ * A file of the repository (samples/…). Found from this bundle's place (dist/test/client/suite/),
+ * not from the extension's folder, which is elsewhere when the suite tests an installed .vsix.
+ */
 export function repoFile(rel: string): VSCode.Uri {
-  return vscode.Uri.joinPath(vscode.extensions.getExtension(EXTENSION_ID)!.extensionUri, rel);
+  return vscode.Uri.file(path.resolve(__dirname, '../../../..', rel));
 }
 
 /** A file of the test workspace (test/fixtures/client). */
