@@ -51,7 +51,8 @@ export function describeEvent(file: string, e: ClusterEvent): string | undefined
     case 'storePrinted':
       return `${at}printStore ${e.server}: ${e.entries.length === 0 ? 'empty' : e.entries.map((x) => `${x.key}=${x.value} ${formatStamp(x.stamp)}`).join(', ')}`;
     case 'runFinished':
-      return e.ok ? `run finished in ${formatMs(e.ms)}` : `run failed after ${formatMs(e.ms)}: ${e.error ?? 'unknown error'}`;
+      // A finished run gets its summary line (with the seed) from runs.ts; only a failure adds detail here.
+      return e.ok ? undefined : `run failed after ${formatMs(e.ms)}: ${e.error ?? 'unknown error'}`;
     case 'applied':
     case 'message':
     case 'stdout':

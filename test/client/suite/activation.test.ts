@@ -23,6 +23,15 @@ suite('activation', () => {
     await screenshot('activation-editor');
   });
 
+  test('before any run the cluster view shows its welcome content', async () => {
+    const api = await vscode.extensions.getExtension<KvcmdApi>(EXTENSION_ID)!.activate();
+    // An empty tree is what makes VS Code show the viewsWelcome content with its Run button.
+    if (api.clusterTree.current) return;
+    assert.deepEqual(api.clusterTree.getChildren(), []);
+    await vscode.commands.executeCommand('workbench.view.extension.kvcmd');
+    await screenshot('cluster-welcome');
+  });
+
   test('an untitled document can be switched to kvcmd', async () => {
     const doc = await vscode.workspace.openTextDocument({ language: 'kvcmd', content: 'joinServer 0\n' });
     assert.equal(doc.languageId, 'kvcmd');

@@ -53,5 +53,9 @@ suite('hovers after a run', () => {
     await vscode.commands.executeCommand('editor.action.showHover');
     await sleep(1000);
     await screenshot('hover-get');
+    await vscode.commands.executeCommand('editor.action.hideHover');
+    await vscode.commands.executeCommand('kvcmd.showLog');
+    await sleep(500);
+    await screenshot('run-log');
   });
 });
