@@ -5,8 +5,14 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
 
-/** One edit in line terms: lines start..oldEnd (old text) became start..newEnd (new text). */
-export interface LineChange { start: number; oldEnd: number; newEnd: number }
+/** Where a line of the new text came from: an old line, and whether its content changed. */
+export interface LineOrigin { old: number; edited: boolean }
+
+/**
+ * One edit in line terms: lines start..oldEnd (old text) became start..newEnd (new text).
+ * `head` and `tail` say what the first and last new lines of the span were (undefined: new lines).
+ */
+export interface LineChange { start: number; oldEnd: number; newEnd: number; head?: LineOrigin; tail?: LineOrigin }
 
 /** What one `didChange` did; `full` when the whole text was replaced (no line mapping possible). */
 export interface ChangeRecord { version: number; changes: LineChange[] | 'full' }
@@ -31,14 +37,13 @@ export class DocumentStore {
     if (!entry) return undefined;
     const lines: LineChange[] = [];
     let full = false;
+    // One change at a time: each change's range refers to the text left by the previous one.
     for (const c of changes) {
-      if ('range' in c && c.range) {
-        lines.push({ start: c.range.start.line, oldEnd: c.range.end.line, newEnd: c.range.start.line + countNewlines(c.text) });
-      } else {
-        full = true;
-      }
+      if ('range' in c && c.range) lines.push(describeChange(entry.doc, c.range, c.text));
+      else full = true;
+      TextDocument.update(entry.doc, [c], version);
     }
-    TextDocument.update(entry.doc, changes, version);
+    if (changes.length === 0) TextDocument.update(entry.doc, [], version);
     const record: ChangeRecord = { version, changes: full ? 'full' : lines };
     entry.history.push(record);
     if (entry.history.length > HISTORY) entry.history.splice(0, entry.history.length - HISTORY);
@@ -85,9 +90,35 @@ export function countNewlines(text: string): number {
   return n;
 }
 
+function lineLength(doc: TextDocument, line: number): number {
+  return doc.offsetAt({ line, character: Number.MAX_SAFE_INTEGER }) - doc.offsetAt({ line, character: 0 });
+}
+
+/** Describes a change in line terms, against the text before it is applied. */
+export function describeChange(doc: TextDocument, range: { start: { line: number; character: number }; end: { line: number; character: number } }, text: string): LineChange {
+  const start = range.start.line;
+  const oldEnd = range.end.line;
+  const newEnd = start + countNewlines(text);
+  const sc = range.start.character;
+  const ec = range.end.character;
+  const startLen = lineLength(doc, start);
+  const endLen = lineLength(doc, oldEnd);
+  if (newEnd === start) {
+    // One line results: the old start line's prefix, the text, the old end line's suffix.
+    if (text === '' && sc === 0 && ec === 0 && oldEnd > start) return { start, oldEnd, newEnd, head: { old: oldEnd, edited: false } };
+    const old = sc > 0 || sc >= endLen - ec || oldEnd === start ? start : oldEnd;
+    return { start, oldEnd, newEnd, head: { old, edited: !(text === '' && oldEnd === start && sc === ec) } };
+  }
+  const firstText = text.slice(0, text.indexOf('\n')).replace(/\r$/, '');
+  const lastText = text.slice(text.lastIndexOf('\n') + 1);
+  const head = sc > 0 ? { old: start, edited: !(firstText === '' && sc >= startLen) } : undefined;
+  const tail = ec < endLen || ec === 0 ? { old: oldEnd, edited: !(lastText === '' && ec === 0) } : undefined;
+  return { start, oldEnd, newEnd, head, tail };
+}
+
 /**
  * Maps a line of the current text back to the line it was before `changes` (applied in order).
- * `edited` tells that the line itself was touched; `line` is undefined when it did not exist.
+ * `edited` tells that the line's content changed; `line` is undefined for a line that is new.
  */
 export function mapLineBack(line: number, changes: readonly LineChange[]): { line: number | undefined; edited: boolean } {
   let x = line;
@@ -99,10 +130,10 @@ export function mapLineBack(line: number, changes: readonly LineChange[]): { lin
       x -= c.newEnd - c.oldEnd;
       continue;
     }
-    // Inside the replaced span: a line of the new text that kept its number within the old span
-    // still corresponds to that old line; the rest is new.
-    edited = true;
-    if (x > c.oldEnd) return { line: undefined, edited };
+    const origin = x === c.start ? c.head : x === c.newEnd ? c.tail : undefined;
+    if (!origin) return { line: undefined, edited: true };
+    x = origin.old;
+    edited ||= origin.edited;
   }
   return { line: x, edited };
 }
