@@ -126,6 +126,13 @@ suite('run', () => {
     });
     const pids = [...record.pids];
     assert.ok(pids.every(processAlive), 'the nodes run');
+    // The tree is live: mid-run (the script sleeps) it already shows the nodes and the write.
+    const tree = api.clusterTree;
+    await waitFor('the tree shows the write while the run sleeps', () => {
+      const m = tree.current?.record === record ? tree.current.model : undefined;
+      return m?.servers.size === 2 && m.clients.get(5)?.deps.has('k') && m.servers.get(0)?.store.get('k')?.value === 'v';
+    });
+    assert.match(String(tree.getTreeItem(tree.getChildren()[0]).description), /^running since/);
     await vscode.commands.executeCommand('kvcmd.stop');
     const outcome = asRecord(await pending);
     assert.equal(outcome.state, 'stopped');
