@@ -108,6 +108,27 @@ suite('run', () => {
     assert.equal(titles.filter((t) => t === 'Run to here').length, 7);
   });
 
+  test('put/get without a reachable server fail on their line and the run goes on', async () => {
+    const api = await kvcmdApi();
+    const record = asRecord(await runFile(fixture('no-server.kvcmd')));
+    assert.equal(record.state, 'ok');
+    assert.equal(record.failures, 2);
+    assert.deepEqual(record.events.filter((e) => e.type === 'failed').map((e) => e.line), [5, 6]);
+    assert.equal(api.outputText(), '');
+  });
+
+  test('the gossip setting applies to the next run', async () => {
+    await setKvcmdSettings({ gossip: 'async' });
+    try {
+      const record = asRecord(await runFile(repoFile('samples/01-fully-connected.kvcmd')));
+      assert.equal(record.gossip, 'async');
+      assert.equal(record.state, 'ok');
+      assert.ok(record.events.some((e) => e.type === 'runStarted' && e.gossip === 'async'));
+    } finally {
+      await setKvcmdSettings({ gossip: 'settled' });
+    }
+  });
+
   test('a file with errors is refused and nothing starts', async () => {
     const api = await kvcmdApi();
     const outcome = await runFile(fixture('broken.kvcmd'));
