@@ -15,6 +15,8 @@ export interface NodeHost {
   control(id: NodeId, body: ControlBody): Promise<ControlResult>;
   /** Unsolicited reports from nodes (gossip settled, traces). */
   onNotice(listener: (n: NodeNotice) => void): void;
+  /** A node that ended without being killed (a crash): whatever waits on it must give up. */
+  onNodeLost(listener: (id: NodeId, why: string) => void): void;
   /** Ends every node; safe to call twice. */
   close(): Promise<void>;
 }

@@ -23,12 +23,14 @@ export class Master {
   private readonly listeners: ((e: ClusterEvent) => void)[] = [];
   /** Writes whose gossip flood has finished, as `server:counter`; settled mode waits on these. */
   private readonly settled = new Set<string>();
-  private readonly settledWaiters = new Map<string, () => void>();
+  private readonly settledWaiters = new Map<string, { resolve: () => void; reject: (err: Error) => void }>();
+  private closed = false;
   private line = 0;
   private epoch = 0;
 
   constructor(private readonly host: NodeHost, private readonly options: MasterOptions) {
     host.onNotice((n) => this.onNotice(n));
+    host.onNodeLost((id, why) => this.failWaiters(new Error(`node ${id} ended unexpectedly (${why})`)));
   }
 
   onEvent(listener: (e: ClusterEvent) => void): void {
@@ -85,7 +87,7 @@ export class Master {
         await this.get(cmd.client, cmd.key);
         break;
       case 'sleep':
-        if (this.host.kind === 'processes') await new Promise((r) => setTimeout(r, cmd.ms));
+        if (this.host.kind === 'processes') await this.sleep(cmd.ms);
         break;
     }
     t.apply(cmd, cmd.line - 1);
@@ -106,8 +108,28 @@ export class Master {
     return snap;
   }
 
+  /** Ends every node; a command still waiting fails at once instead of waiting for ever. */
   async close(): Promise<void> {
+    this.closed = true;
+    this.failWaiters(new Error('the cluster was shut down'));
     await this.host.close();
+  }
+
+  private failWaiters(err: Error): void {
+    for (const w of this.settledWaiters.values()) w.reject(err);
+    this.settledWaiters.clear();
+  }
+
+  /** A sleep that a shutdown cuts short. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const key = `sleep:${this.line}:${Math.random()}`;
+      const timer = setTimeout(() => {
+        this.settledWaiters.delete(key);
+        resolve();
+      }, ms);
+      this.settledWaiters.set(key, { resolve, reject: (err) => (clearTimeout(timer), reject(err)) });
+    });
   }
 
   private async startNode(id: NodeId, role: Role): Promise<void> {
@@ -169,7 +191,8 @@ export class Master {
 
   private settledWrite(id: string): Promise<void> {
     if (this.settled.delete(id)) return Promise.resolve();
-    return new Promise((resolve) => this.settledWaiters.set(id, resolve));
+    if (this.closed) return Promise.reject(new Error('the cluster was shut down'));
+    return new Promise((resolve, reject) => this.settledWaiters.set(id, { resolve, reject }));
   }
 
   private onNotice(n: NodeNotice): void {
@@ -179,7 +202,7 @@ export class Master {
         const waiter = this.settledWaiters.get(id);
         if (waiter) {
           this.settledWaiters.delete(id);
-          waiter();
+          waiter.resolve();
         } else if (this.options.gossip === 'settled') {
           this.settled.add(id);
         }

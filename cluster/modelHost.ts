@@ -40,6 +40,10 @@ export class ModelHost implements NodeHost {
     this.listeners.push(listener);
   }
 
+  onNodeLost(): void {
+    // State machines in this process cannot crash on their own.
+  }
+
   async close(): Promise<void> {
     this.nodes.clear();
     this.queue.length = 0;

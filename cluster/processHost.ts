@@ -30,6 +30,7 @@ export class ProcessHost implements NodeHost {
   private readonly all = new Set<Child>();
   private readonly pending = new Map<number, { resolve: (r: ControlResult) => void; child: Child }>();
   private readonly listeners: ((n: NodeNotice) => void)[] = [];
+  private readonly lost: ((id: NodeId, why: string) => void)[] = [];
   private spare: Child | undefined;
   private seq = 0;
   private closed = false;
@@ -66,6 +67,10 @@ export class ProcessHost implements NodeHost {
 
   onNotice(listener: (n: NodeNotice) => void): void {
     this.listeners.push(listener);
+  }
+
+  onNodeLost(listener: (id: NodeId, why: string) => void): void {
+    this.lost.push(listener);
   }
 
   async close(): Promise<void> {
@@ -126,6 +131,11 @@ export class ProcessHost implements NodeHost {
     proc.once('error', (err) => rejectPort(err));
     proc.once('exit', (code, signal) => {
       this.all.delete(child);
+      // Still registered under its id: nobody asked for this exit.
+      if (child.id !== undefined && this.children.get(child.id) === child && !this.closed) {
+        this.children.delete(child.id);
+        for (const l of this.lost) l(child.id, `${signal ?? `exit code ${code}`}`);
+      }
       rejectPort(new Error(`node process exited before it was ready (${signal ?? code})`));
       for (const [seq, p] of this.pending) {
         if (p.child === child) this.settle(seq, { type: 'error', message: `node ${child.id} exited (${signal ?? code})` });

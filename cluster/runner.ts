@@ -36,7 +36,7 @@ export async function runCommands(commands: readonly Command[], settings: RunSet
   const started = performance.now();
   const host = createHost(settings);
   const master = new Master(host, { seed: settings.seed, gossip: settings.gossip, trace: settings.trace ?? false });
-  const abort = (): void => void host.close();
+  const abort = (): void => void master.close();
   settings.signal?.addEventListener('abort', abort);
   let result: RunResult;
   try {

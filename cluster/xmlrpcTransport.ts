@@ -1,6 +1,7 @@
 import * as http from 'http';
 import * as xmlrpc from 'xmlrpc';
 import { Envelope, NodeId } from '../protocol/messages';
+import { fromWire, toWire } from './wire';
 
 type Respond = (error: unknown, value?: unknown) => void;
 
@@ -26,7 +27,7 @@ export class XmlRpcTransport {
       this.server.httpServer.once('error', reject);
     });
     this.server.on('deliver', (_err: unknown, params: unknown[], respond: Respond) => {
-      const env = params[0] as Envelope;
+      const env = fromWire(params[0]);
       this.inbound.set(`${env.from}:${env.id}`, respond);
       this.receive(env);
     });
@@ -45,7 +46,7 @@ export class XmlRpcTransport {
       const key = `${env.to}:${env.replyTo}`;
       const respond = this.inbound.get(key);
       this.inbound.delete(key);
-      respond?.(null, env);
+      respond?.(null, toWire(env));
       return;
     }
     const port = this.ports.get(env.to);
@@ -53,8 +54,8 @@ export class XmlRpcTransport {
       setImmediate(() => this.receive(unreachable(env)));
       return;
     }
-    this.client(port).methodCall('deliver', [env], (err: unknown, reply: unknown) => {
-      this.receive(err ? unreachable(env) : (reply as Envelope));
+    this.client(port).methodCall('deliver', [toWire(env)], (err: unknown, reply: unknown) => {
+      this.receive(err ? unreachable(env) : fromWire(reply));
     });
   }
 

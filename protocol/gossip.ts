@@ -1,28 +1,45 @@
+import { sortedIds } from './ids';
 import { NodeId, PeerBody, StoreEntry } from './messages';
 
 /** What the flood needs from its server. */
 export interface FloodHost {
   linkedServers(): NodeId[];
   request(to: NodeId, body: PeerBody, cont: (reply: PeerBody) => void): void;
+  requestAll(requests: { to: NodeId; body: PeerBody }[], cont: (replies: PeerBody[]) => void): void;
 }
 
 /**
- * Forwards a write depth-first: to each linked server in ascending id order that is not known to
- * have it yet, waiting for each acknowledgement (which reports who the write reached further on)
- * before the next. One message in flight at a time is what makes counters replayable.
+ * Floods a write from this server, in two steps that keep every node's message order fixed:
+ * 1. a wave: `gossip` to every linked server not yet reached, all at once (each receiver gets exactly
+ *    one message, and the acknowledgements are counted in id order), each answering with its own
+ *    unreached neighbours;
+ * 2. then, one at a time in ascending id order, `spread` to each receiver that still has unreached
+ *    neighbours, which floods them the same way and reports who it reached.
+ * On a complete graph this is one round trip; on a chain it is the depth-first walk.
  */
 export function flood(host: FloodHost, entry: StoreEntry, visited: Set<NodeId>, done: (visited: NodeId[]) => void): void {
-  const step = (): void => {
-    const next = host.linkedServers().find((s) => !visited.has(s));
-    if (next === undefined) {
-      done([...visited].sort((a, b) => a - b));
-      return;
-    }
-    visited.add(next);
-    host.request(next, { type: 'gossip', entry, visited: [...visited].sort((a, b) => a - b) }, (reply) => {
-      if (reply.type === 'gossipAck') for (const v of reply.visited) visited.add(v);
-      step();
+  const targets = host.linkedServers().filter((s) => !visited.has(s));
+  for (const t of targets) visited.add(t);
+  const wave = targets.map((to) => ({ to, body: { type: 'gossip', entry, visited: sortedIds(visited) } as PeerBody }));
+  host.requestAll(wave, (replies) => {
+    const frontiers = new Map<NodeId, NodeId[]>();
+    replies.forEach((r, i) => {
+      if (r.type !== 'gossipAck') return;
+      for (const v of r.visited) visited.add(v);
+      if (r.frontier.length > 0) frontiers.set(targets[i], r.frontier);
     });
-  };
-  step();
+    const step = (): void => {
+      const next = targets.find((t) => frontiers.get(t)?.some((s) => !visited.has(s)));
+      if (next === undefined) {
+        done(sortedIds(visited));
+        return;
+      }
+      frontiers.delete(next);
+      host.request(next, { type: 'spread', entry, visited: sortedIds(visited) }, (reply) => {
+        if (reply.type === 'gossipAck') for (const v of reply.visited) visited.add(v);
+        step();
+      });
+    };
+    step();
+  });
 }

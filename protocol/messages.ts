@@ -31,9 +31,12 @@ export type PeerBody =
   | { type: 'putReply'; key: string; stamp: Stamp }
   | { type: 'get'; key: string; dep: Stamp | null }
   | { type: 'getReply'; key: string; result: GetResult }
-  // Gossip is a depth-first flood: `visited` holds the servers known to have the write already.
+  // Gossip floods a write in waves (see gossip.ts). `visited`: the servers already reached or being
+  // reached. A `gossip` is applied if newer and answered with the receiver's unreached neighbours
+  // (`frontier`); a `spread` asks a server that has the write to flood its own unreached neighbours.
   | { type: 'gossip'; entry: StoreEntry; visited: NodeId[] }
-  | { type: 'gossipAck'; visited: NodeId[] }
+  | { type: 'spread'; entry: StoreEntry; visited: NodeId[] }
+  | { type: 'gossipAck'; visited: NodeId[]; frontier: NodeId[] }
   // Stabilize: explore builds a spanning tree depth-first, the replies gather stores up, install broadcasts down.
   // `visited` travels with the token so that each server is explored once: n-1 explores for n servers.
   | { type: 'explore'; epoch: number; visited: NodeId[] }

@@ -19,6 +19,12 @@ export interface NodeConfig {
 
 type Continuation = (reply: Envelope) => void;
 
+interface Pending {
+  cont: Continuation;
+  /** Part of a fan-out: the reply's counter is observed when the whole batch is in, in request order. */
+  batched: boolean;
+}
+
 /**
  * The part every protocol node shares: Lamport counting on every send and receive, request/reply
  * pairing, and link enforcement. A node is a deterministic state machine: an input in, Effects out,
@@ -28,7 +34,7 @@ export abstract class ProtocolNode {
   readonly clock = new LamportClock();
   readonly links = new Map<NodeId, Role>();
   private nextRequest = 1;
-  private readonly pending = new Map<number, Continuation>();
+  private readonly pending = new Map<number, Pending>();
   private out: Effects = emptyEffects();
 
   constructor(readonly config: NodeConfig, readonly role: Role) {}
@@ -74,17 +80,16 @@ export abstract class ProtocolNode {
   }
 
   private receiveReply(env: Envelope): void {
-    const cont = this.pending.get(env.replyTo);
-    if (!cont) return;
+    const pending = this.pending.get(env.replyTo);
+    if (!pending) return;
     this.pending.delete(env.replyTo);
-    const lost = env.body.type === 'refused' || env.body.type === 'unreachable';
-    if (!lost && !this.links.has(env.from)) {
+    if (!isLost(env) && !this.links.has(env.from)) {
       // The link was cut while the request was out: the reply is dropped like any traffic from that peer.
-      cont({ ...env, counter: 0, body: { type: 'refused' } });
+      pending.cont({ ...env, counter: 0, body: { type: 'refused' } });
       return;
     }
-    if (!lost) this.observe(env);
-    cont(env);
+    if (!isLost(env) && !pending.batched) this.observe(env);
+    pending.cont(env);
   }
 
   private observe(env: Envelope): void {
@@ -98,8 +103,35 @@ export abstract class ProtocolNode {
 
   protected request(to: NodeId, body: PeerBody, cont: Continuation): void {
     const id = this.nextRequest++;
-    this.pending.set(id, cont);
+    this.pending.set(id, { cont, batched: false });
     this.out.sends.push({ from: this.id, to, id, replyTo: 0, counter: this.clock.tickForSend(), body });
+  }
+
+  /**
+   * Sends several requests at once and continues when every reply is in. Replies may arrive in any
+   * order; their counters are observed in request order once all are in, so the result does not
+   * depend on how the operating system scheduled the receivers.
+   */
+  protected requestAll(requests: { to: NodeId; body: PeerBody }[], cont: (replies: Envelope[]) => void): void {
+    if (requests.length === 0) {
+      cont([]);
+      return;
+    }
+    const replies: Envelope[] = new Array(requests.length);
+    let missing = requests.length;
+    requests.forEach((r, i) => {
+      const id = this.nextRequest++;
+      this.pending.set(id, {
+        batched: true,
+        cont: (env) => {
+          replies[i] = env;
+          if (--missing > 0) return;
+          for (const reply of replies) if (!isLost(reply)) this.observe(reply);
+          cont(replies);
+        },
+      });
+      this.out.sends.push({ from: this.id, to: r.to, id, replyTo: 0, counter: this.clock.tickForSend(), body: r.body });
+    });
   }
 
   protected reply(req: Envelope, body: PeerBody): void {
@@ -132,6 +164,10 @@ export abstract class ProtocolNode {
   }
 }
 
+function isLost(env: Envelope): boolean {
+  return env.body.type === 'refused' || env.body.type === 'unreachable';
+}
+
 function emptyEffects(): Effects {
   return { sends: [], replies: [], notices: [] };
 }
@@ -143,7 +179,8 @@ function describe(b: PeerBody): string {
     case 'get': return `get ${b.key}` + (b.dep ? ` dep (${b.dep.counter},${b.dep.server})` : '');
     case 'getReply': return `get ${b.key} -> ` + (b.result.kind === 'value' ? `${b.result.value} (${b.result.stamp.counter},${b.result.stamp.server})` : b.result.kind);
     case 'gossip': return `gossip ${b.entry.key}=${b.entry.value} (${b.entry.stamp.counter},${b.entry.stamp.server})`;
-    case 'gossipAck': return `gossip ack`;
+    case 'spread': return `spread ${b.entry.key} (${b.entry.stamp.counter},${b.entry.stamp.server}) past [${b.visited.join(',')}]`;
+    case 'gossipAck': return `gossip ack` + (b.frontier.length ? `, unreached neighbours [${b.frontier.join(',')}]` : '');
     case 'explore': return `stabilize explore #${b.epoch}`;
     case 'exploreReply': return `stabilize gather #${b.epoch}: ${b.joined ? `${b.entries.length} entries from [${b.members.join(',')}]` : 'already visited'}`;
     case 'install': return `stabilize install #${b.epoch}: ${b.entries.length} entries`;

@@ -1,8 +1,9 @@
-import { flood } from './gossip';
+import { flood, FloodHost } from './gossip';
+import { sortedIds } from './ids';
 import { ControlBody, Envelope, GetResult, NodeSnapshot, PeerBody, StoreEntry } from './messages';
 import { NodeConfig, ProtocolNode } from './node';
 import { compareStamps } from './stamp';
-import { gather, install, sortedIds, StabilizeHost, Subtree } from './stabilize';
+import { gather, install, StabilizeHost, Subtree } from './stabilize';
 import { Store } from './store';
 
 /**
@@ -15,7 +16,7 @@ export class ServerNode extends ProtocolNode {
   private epoch = 0;
   /** This server's part of the spanning tree of the current stabilize, kept between gather and install. */
   private tree: Subtree | null = null;
-  private readonly host: StabilizeHost;
+  private readonly host: StabilizeHost & FloodHost;
 
   constructor(config: NodeConfig) {
     super(config, 'server');
@@ -23,6 +24,7 @@ export class ServerNode extends ProtocolNode {
       id: this.id,
       linkedServers: () => this.linked('server'),
       request: (to, body, cont) => this.request(to, body, (env) => cont(env.body)),
+      requestAll: (requests, cont) => this.requestAll(requests, (envs) => cont(envs.map((e) => e.body))),
       adopt: (entries) => this.adopt(entries, 'stabilize'),
     };
   }
@@ -66,11 +68,16 @@ export class ServerNode extends ProtocolNode {
       case 'gossip': {
         const visited = new Set(b.visited);
         visited.add(this.id);
-        if (this.adopt([b.entry], 'gossip').length === 0) {
-          this.reply(env, { type: 'gossipAck', visited: sortedIds(visited) });
-          return;
-        }
-        flood(this.host, b.entry, visited, (reached) => this.reply(env, { type: 'gossipAck', visited: reached }));
+        // Newer: keep it and tell the sender which neighbours still lack it. Older or equal: drop it.
+        const kept = this.adopt([b.entry], 'gossip').length > 0;
+        const frontier = kept ? this.linked('server').filter((s) => !visited.has(s)) : [];
+        this.reply(env, { type: 'gossipAck', visited: sortedIds(visited), frontier });
+        return;
+      }
+      case 'spread': {
+        const visited = new Set(b.visited);
+        visited.add(this.id);
+        flood(this.host, b.entry, visited, (reached) => this.reply(env, { type: 'gossipAck', visited: reached, frontier: [] }));
         return;
       }
       case 'explore': {

@@ -1,4 +1,5 @@
 import { NodeId, PeerBody, StoreEntry } from './messages';
+import { sortedIds } from './ids';
 import { Store } from './store';
 
 export interface StabilizeHost {
@@ -60,10 +61,6 @@ export function install(host: StabilizeHost, tree: Subtree, epoch: number, done:
     host.request(child.id, { type: 'install', epoch, entries: sortById(tree.merged.newerThan(child.store)) }, () => step());
   };
   step();
-}
-
-export function sortedIds(ids: Iterable<NodeId>): NodeId[] {
-  return [...ids].sort((a, b) => a - b);
 }
 
 function sortById(entries: StoreEntry[]): StoreEntry[] {

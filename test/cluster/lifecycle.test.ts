@@ -25,10 +25,12 @@ async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
 
 /** Starts `kvcmd run` on the long script and resolves once its nodes are up, with their ports. */
 let runs = 0;
+let stderr = '';
 async function startLongRun(): Promise<{ child: ReturnType<typeof spawn>; nodes: number[]; ports: number[] }> {
   const tag = `long-${process.pid}-${++runs}`;
   const events = path.join(os.tmpdir(), `kvcmd-${tag}.jsonl`);
-  const child = spawn(process.execPath, [KVCMD, 'run', longScript(), '--events', events], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, KVCMD_TEST_TAG: tag } });
+  const child = spawn(process.execPath, [KVCMD, 'run', longScript(), '--events', events], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KVCMD_TEST_TAG: tag } });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const up = await waitFor(() => fs.existsSync(events) && fs.readFileSync(events, 'utf8').includes('"type":"put"'), 10_000);
   assert.ok(up, 'the run got as far as the put');
   const nodes = taggedProcesses(tag, child.pid);
@@ -53,7 +55,7 @@ test('Ctrl-C (SIGINT) of the master: it exits 130 and leaves no node behind', as
   const { child, nodes } = await startLongRun();
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   child.kill('SIGINT');
-  assert.equal(await exited, 130);
+  assert.equal(await exited, 130, stderr);
   assert.ok(await waitFor(() => nodes.every((p) => !fs.existsSync(`/proc/${p}`)), 2000));
 });
 

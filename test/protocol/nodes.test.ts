@@ -59,27 +59,40 @@ test('get: ERR_KEY without a dependency, ERR_DEP when the copy is missing or old
   assert.ok(same.type === 'getReply' && same.result.kind === 'value');
 });
 
-test('gossip: an older or equal write is dropped and not forwarded', () => {
+test('gossip: an older or equal write is dropped, and the sender is told to go no further through it', () => {
   const s = linked(new ServerNode(cfg(1)), [[0, 'server'], [2, 'server']]);
   s.store.offer({ key: 'k', value: 'new', stamp: { counter: 5, server: 1 } });
   const fx = s.handleMessage(request(0, 1, 9, { type: 'gossip', entry: { key: 'k', value: 'old', stamp: { counter: 3, server: 0 } }, visited: [0, 1] }));
   assert.equal(fx.sends.length, 1, 'only the acknowledgement');
-  assert.deepEqual(fx.sends[0].body, { type: 'gossipAck', visited: [0, 1] });
+  assert.deepEqual(fx.sends[0].body, { type: 'gossipAck', visited: [0, 1], frontier: [] });
   assert.equal(s.store.get('k')?.value, 'new');
 });
 
-test('gossip: a newer write is applied and forwarded, never back to the sender', () => {
+test('gossip: a newer write is applied and its receiver names its unreached neighbours, never the sender', () => {
   const s = linked(new ServerNode(cfg(1)), [[0, 'server'], [2, 'server'], [3, 'server']]);
-  const fx = s.handleMessage(request(0, 1, 4, { type: 'gossip', entry: { key: 'k', value: 'v', stamp: { counter: 2, server: 0 } }, visited: [0, 1] }));
-  assert.equal(fx.sends.length, 1);
-  assert.equal(fx.sends[0].to, 2, 'ascending order, one at a time');
+  const fx = s.handleMessage(request(0, 1, 4, { type: 'gossip', entry: { key: 'k', value: 'v', stamp: { counter: 2, server: 0 } }, visited: [0, 1, 3] }));
   assert.equal(s.store.get('k')?.value, 'v');
-  // Server 2 reports that the write also reached 3 through it: 1 then acknowledges its sender.
-  const ack: Envelope = { from: 2, to: 1, id: 0, replyTo: fx.sends[0].id, counter: 20, body: { type: 'gossipAck', visited: [0, 1, 2, 3] } };
-  const after = s.handleMessage(ack);
+  assert.deepEqual(fx.sends.map((e) => e.body), [{ type: 'gossipAck', visited: [0, 1, 3], frontier: [2] }]);
+});
+
+test('a flood sends one wave to all unreached neighbours, then spreads through them one at a time', () => {
+  const s = linked(new ServerNode(cfg(0)), [[1, 'server'], [2, 'server'], [9, 'client']]);
+  const fx = s.handleMessage(request(9, 0, 1, { type: 'put', key: 'k', value: 'v' }));
+  const wave = fx.sends.filter((e) => e.body.type === 'gossip');
+  assert.deepEqual(wave.map((e) => e.to), [1, 2]);
+  assert.deepEqual(wave.map((e) => e.counter), [4, 5], 'counters assigned in id order');
+  const ack = (e: Envelope, counter: number, frontier: number[]): Envelope =>
+    ({ from: e.to, to: 0, id: 0, replyTo: e.id, counter, body: { type: 'gossipAck', visited: [0, 1, 2], frontier } });
+  // Replies arrive out of order: nothing happens until both are in, then they count in id order.
+  assert.equal(s.handleMessage(ack(wave[1], 30, [])).sends.length, 0);
+  assert.equal(s.clock.value, 5, 'the early reply is not counted yet');
+  const after = s.handleMessage(ack(wave[0], 10, [7]));
+  assert.equal(s.clock.value, 32, 'max(max(5,10)+1, 30)+1 = 31, then +1 to send the spread');
   assert.equal(after.sends.length, 1);
-  assert.equal(after.sends[0].to, 0);
-  assert.deepEqual(after.sends[0].body, { type: 'gossipAck', visited: [0, 1, 2, 3] });
+  assert.equal(after.sends[0].to, 1);
+  assert.deepEqual(after.sends[0].body, { type: 'spread', entry: { key: 'k', value: 'v', stamp: { counter: 2, server: 0 } }, visited: [0, 1, 2] });
+  const done = s.handleMessage({ from: 1, to: 0, id: 0, replyTo: after.sends[0].id, counter: 40, body: { type: 'gossipAck', visited: [0, 1, 2, 7], frontier: [] } });
+  assert.deepEqual(done.notices.filter((n) => n.type === 'gossipSettled').length, 1);
 });
 
 test('a request over a cut link is refused and moves no counter', () => {
