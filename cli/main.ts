@@ -18,13 +18,12 @@ export async function main(argv: readonly string[], io?: Streams): Promise<numbe
         io.out(helpText());
         return 0;
       case 'lsp': {
-        // The server runs until its client sends exit or closes the stream (then it exits the
-        // process itself); the default signal behaviour applies, so SIGTERM ends it at once.
+        // The server runs until its client sends exit or closes the stream; the default signal
+        // behaviour applies, so SIGTERM ends it at once.
         process.removeListener('SIGINT', onSignal);
         process.removeListener('SIGTERM', onSignal);
-        const { startLanguageServer } = await import('../server/start.js');
-        startLanguageServer();
-        return await new Promise<number>(() => undefined);
+        const { runLanguageServer } = await import('../server/start.js');
+        return await runLanguageServer();
       }
       case 'check': {
         const script = readAndCheck(args.file);

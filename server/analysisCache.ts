@@ -4,7 +4,7 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analysis, IdInfo, IdReference, ParsedLine, Position, Token, Topology, analyze } from '../language/index';
 import type { LineChange } from './documents';
-import { reanalyzeLine } from './incremental';
+import { reanalyzeLine, reparse } from './incremental';
 import { TopologyIndex } from './topologyIndex';
 
 export interface KeyWrite { key: string; line: number; client: string }
@@ -134,7 +134,7 @@ export function tokenAt(line: ParsedLine | undefined, character: number): TokenA
 export class AnalysisCache {
   private cache = new Map<string, DocAnalysis>();
   /** Counts for tests and the benchmark: how often each path ran. */
-  readonly stats = { full: 0, incremental: 0 };
+  readonly stats = { full: 0, incremental: 0, reparsed: 0 };
 
   /**
    * The analysis of the document's current version, computed now if needed. `changes` are the
@@ -146,16 +146,24 @@ export class AnalysisCache {
     if (prev && prev.version === doc.version) return prev;
     const text = doc.getText();
     const lineChanges = prev ? changesSince?.(prev.version) : undefined;
-    let next: DocAnalysis | undefined;
-    if (prev && lineChanges) next = reanalyzeLine(prev, doc.version, text, lineChanges);
+    if (prev && lineChanges?.length === 0 && text === prev.script.text) {
+      const same = new DocAnalysis(doc.uri, doc.version, prev.analysis, prev.topology);
+      this.cache.set(doc.uri, same);
+      return same;
+    }
+    // One change (typing, a paste, a fix): parse only its lines, and if it cannot affect any
+    // other line, check only that line. Otherwise check the whole script from the new parse.
+    const script = prev && lineChanges?.length === 1 ? reparse(prev.script, text, lineChanges[0]) : undefined;
+    let next = prev && script ? reanalyzeLine(prev, doc.version, script, lineChanges![0]) : undefined;
     if (next) {
       this.stats.incremental++;
     } else {
-      const analysis = analyze(text);
-      const firstChanged = lineChanges ? Math.min(...lineChanges.map((c) => c.start)) : 0;
+      const analysis = analyze(script ?? text);
+      const firstChanged = lineChanges?.length ? Math.min(...lineChanges.map((c) => c.start)) : 0;
       const topo = new TopologyIndex(analysis.commands, prev && lineChanges ? prev.topology : undefined, firstChanged);
       next = new DocAnalysis(doc.uri, doc.version, analysis, topo);
       this.stats.full++;
+      if (script) this.stats.reparsed++;
     }
     this.cache.set(doc.uri, next);
     return next;

@@ -5,7 +5,7 @@
 // and keeps its diagnostics, references and command. That is the common case while typing (keys,
 // values, comments, gets and puts), and it turns an O(n) re-analysis into O(line).
 // test/server/incremental.test.ts checks this against `analyze` on thousands of random edits.
-import { Analysis, Command, Diagnostic, IdReference, ParsedLine, ParsedScript, Topology, parse } from '../language/index';
+import { Analysis, Command, Diagnostic, IdReference, ParsedLine, ParsedScript, Token, Topology, parse, range } from '../language/index';
 import { checkSemantics } from '../language/semantics';
 import { ShapedLine, checkSyntax } from '../language/syntax';
 import { DocAnalysis } from './analysisCache';
@@ -18,37 +18,14 @@ function neutral(line: ParsedLine): boolean {
   return !line.command || !TOPOLOGY_COMMANDS.has(line.command.text);
 }
 
-export function reanalyzeLine(prev: DocAnalysis, version: number, text: string, changes: readonly LineChange[]): DocAnalysis | undefined {
+export function reanalyzeLine(prev: DocAnalysis, version: number, script: ParsedScript, change: LineChange): DocAnalysis | undefined {
   const old = prev.script;
-  if (changes.length === 0) {
-    return text === old.text ? new DocAnalysis(prev.uri, version, prev.analysis, prev.topology) : undefined;
-  }
-  const L = changes[0].start;
-  for (const c of changes) if (c.start !== L || c.oldEnd !== L || c.newEnd !== L) return undefined;
-  if (L >= old.lineCount || text.charCodeAt(0) === 0xfeff) return undefined;
+  const L = change.start;
+  if (change.oldEnd !== L || change.newEnd !== L) return undefined;
   // deleteLineEdit on the last line reads the line above it, so a fix there depends on line L.
   if (L === old.lineCount - 2) return undefined;
-
-  const prevLine = old.lines[L];
-  const offset = prevLine.offset;
-  const nl = text.indexOf('\n', offset);
-  const rawEnd = nl === -1 ? text.length : nl;
-  const end = rawEnd > offset && text.charCodeAt(rawEnd - 1) === 0x0d ? rawEnd - 1 : rawEnd;
-  const delta = end - offset - prevLine.length;
-  // The rest of the text must be the old text shifted by delta (same line endings, same lines).
-  if (text.length - old.text.length !== delta || (nl === -1) !== (L === old.lineCount - 1)) return undefined;
-  const lineText = text.slice(offset, end);
-  if (lineText.charCodeAt(0) === 0xfeff) return undefined;
-
-  const line = relabel(parse(lineText).lines[0], L, offset);
-  if (!neutral(prevLine) || !neutral(line)) return undefined;
-
-  // Build the new script. Lines below L only move by delta in the text; their objects are
-  // updated in place (the previous analysis is being replaced and is not used again).
-  const lines = old.lines.slice();
-  lines[L] = line;
-  if (delta !== 0) for (let i = L + 1; i < lines.length; i++) lines[i].offset += delta;
-  const script: ParsedScript = { lines, lineCount: old.lineCount, text, eol: old.eol };
+  const line = script.lines[L];
+  if (!neutral(old.lines[L]) || !neutral(line)) return undefined;
 
   const checked = checkLine(line, prev.topologyBefore(L), script);
   const a = prev.analysis;
@@ -64,6 +41,63 @@ export function reanalyzeLine(prev: DocAnalysis, version: number, text: string, 
   };
   analysis.hasErrors = analysis.diagnostics.some((d) => d.severity === 'error');
   return new DocAnalysis(prev.uri, version, analysis, TopologyIndex.sameTopology(analysis.commands, prev.topology));
+}
+
+/**
+ * The parse of `text`, which is `old.text` with lines change.start..change.oldEnd replaced by
+ * lines change.start..change.newEnd: only those lines are parsed again (parsing 20,000 lines
+ * costs as much as checking them). Lines above are shared with the old parse; lines below get
+ * new line numbers when lines were added or removed. Undefined when the texts do not fit.
+ */
+export function reparse(old: ParsedScript, text: string, change: LineChange): ParsedScript | undefined {
+  const { start, oldEnd, newEnd } = change;
+  if (oldEnd >= old.lineCount || text.charCodeAt(0) === 0xfeff || old.text.charCodeAt(0) === 0xfeff) return undefined;
+  const offset = old.lines[start].offset;
+  // The end of new line newEnd, and the end of old line oldEnd, without their line endings.
+  let nl = offset - 1;
+  for (let i = start; i <= newEnd; i++) {
+    nl = text.indexOf('\n', nl + 1);
+    if (nl === -1 && i < newEnd) return undefined;
+    if (nl === -1) break;
+  }
+  const regionEnd = nl === -1 ? text.length : nl;
+  const lastOld = old.lines[oldEnd];
+  const oldRegionEnd = lastOld.offset + lastOld.length;
+  const isLast = oldEnd === old.lineCount - 1;
+  // The text after the region must be the old text after it (same endings, same lines).
+  const oldNext = isLast ? old.text.length : old.text.indexOf('\n', oldRegionEnd);
+  const newNext = nl === -1 ? text.length : nl;
+  if ((nl === -1) !== isLast || text.length - newNext !== old.text.length - oldNext) return undefined;
+  if (text.charCodeAt(offset) === 0xfeff) return undefined;
+  // Parsed as a little script of its own: a CR before the LF that follows is a line ending in both.
+  const region = parse(text.slice(offset, regionEnd));
+  if (region.lineCount !== newEnd - start + 1) return undefined;
+  const lines: ParsedLine[] = old.lines.slice(0, start);
+  for (const l of region.lines) lines.push(relabel(l, start + l.line, offset + l.offset));
+  const lineDelta = newEnd - oldEnd;
+  const offsetDelta = text.length - old.text.length;
+  for (let i = oldEnd + 1; i < old.lineCount; i++) {
+    const l = old.lines[i];
+    if (lineDelta === 0) {
+      // Offsets only: ParsedLine objects are not referenced by diagnostics, so update in place.
+      if (offsetDelta !== 0) l.offset += offsetDelta;
+      lines.push(l);
+    } else {
+      lines.push(moved(l, i + lineDelta, l.offset + offsetDelta));
+    }
+  }
+  const firstNl = text.indexOf('\n');
+  const eol = firstNl > 0 && text.charCodeAt(firstNl - 1) === 0x0d ? '\r\n' : '\n';
+  return { lines, lineCount: lines.length, text, eol };
+}
+
+/** A copy of a line at another line number (tokens are new: old ranges may be held by old diagnostics). */
+function moved(l: ParsedLine, line: number, offset: number): ParsedLine {
+  const tok = (t: Token): Token => ({ text: t.text, range: range(line, t.range.start.character, t.range.end.character) });
+  const out: ParsedLine = { line, args: l.args.map(tok), offset, length: l.length };
+  if (l.command) out.command = tok(l.command);
+  if (l.comment) out.comment = tok(l.comment);
+  return out;
 }
 
 function relabel(parsed: ParsedLine, L: number, offset: number): ParsedLine {

@@ -49,6 +49,7 @@ describe('single-line re-analysis', () => {
     const random = rng(20260102);
     let incremental = 0;
     let full = 0;
+    let reparsed = 0;
     for (const file of files) {
       const original = fs.readFileSync(file, 'utf8');
       for (const eol of ['\n', '\r\n']) {
@@ -66,11 +67,15 @@ describe('single-line re-analysis', () => {
           // Mostly typing within a line; sometimes a line break, to exercise the full path too.
           const insert = random() < 0.05 ? '\n' : random() < 0.7 ? PIECES[Math.floor(random() * PIECES.length)] : '';
           const version = doc.version + 1;
-          store.change(uri, version, [{ range: { start: { line, character: start }, end: { line, character: start + del } }, text: insert }]);
+          // Now and then an edit that spans a line break (joining two lines).
+          const span = line + 1 < lines.length && random() < 0.05;
+          const end = span ? { line: line + 1, character: Math.floor(random() * (lines[line + 1].replace(/\r$/, '').length + 1)) } : { line, character: start + del };
+          store.change(uri, version, [{ range: { start: { line, character: start }, end }, text: insert }]);
           const before = { ...cache.stats };
           const got = cache.get(doc, (since) => store.changesSince(uri, since));
           incremental += cache.stats.incremental - before.incremental;
           full += cache.stats.full - before.full;
+          reparsed += cache.stats.reparsed - before.reparsed;
           const want = analyze(doc.getText());
           assert.deepEqual(comparable(got.analysis), comparable(want), `${file} step ${step}: ${JSON.stringify(insert)} at ${line}:${start}`);
           // The snapshots carried over must still be right.
@@ -79,7 +84,7 @@ describe('single-line re-analysis', () => {
         }
       }
     }
-    assert.ok(incremental > 1000 && full > 100, `both paths ran (incremental ${incremental}, full ${full})`);
+    assert.ok(incremental > 1000 && full > 100 && reparsed > 100, `every path ran (incremental ${incremental}, full ${full}, reparsed ${reparsed})`);
   });
 });
 
