@@ -4,11 +4,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CompletionItem, DiagnosticSeverity, DiagnosticTag, InsertTextFormat, SymbolKind, TextEdit } from 'vscode-languageserver-protocol';
+import {
+  CompletionItem, DiagnosticSeverity, DiagnosticTag, DocumentHighlightRequest, InsertTextFormat, SemanticTokensRangeRequest, SymbolKind, TextEdit,
+} from 'vscode-languageserver-protocol';
 import type { ClusterEvent } from '../../cluster/events';
 import { analyze } from '../../language/index';
 import { runCommands } from '../../cluster/runner';
-import { MemoryRequest, RunResultsNotification, type RunResultsParams } from '../../server/protocol';
+import { ClearRunResultsNotification, MemoryRequest, RunResultsNotification, type RunResultsParams } from '../../server/protocol';
 import { LEGEND } from '../../server/semanticTokens';
 import { LspClient, ROOT, applyTextEdits, find } from './lspClient';
 
@@ -333,6 +335,38 @@ describe('language server over stdio', () => {
     ].join('\n'));
     assert.equal(edits.length, 4, 'only lines that change are edited');
     await lsp.close(uri);
+  });
+
+  it('shows failures, clears results on request, and highlights an id', async () => {
+    const uri = uriOf('failures.kvcmd');
+    const text = 'joinServer 0\njoinClient 5 0\nkillServer 0\nput 5 k v\nget 5 k\n';
+    await lsp.open(uri, text, 3);
+    await lsp.connection.sendNotification(RunResultsNotification, {
+      uri, version: 3, seed: 9, gossip: 'off', finishedAt: '2026-01-01T00:00:00.000Z', events: [
+        { type: 'nodeKilled', line: 3, id: 0 },
+        { type: 'failed', line: 4, client: 5, op: 'put', key: 'k', reason: 'client 5 has no reachable server' },
+        { type: 'failed', line: 5, client: 5, op: 'get', key: 'k', reason: 'client 5 has no reachable server' },
+      ],
+    });
+    const put = (await lsp.hover(uri, { line: 3, character: 0 }))!;
+    assert.match(put, /\*\*put failed\*\* \(client 5, key `k`\): client 5 has no reachable server/);
+    assert.match((await lsp.hover(uri, { line: 2, character: 0 }))!, /server 0 killed/);
+    const client = (await lsp.hover(uri, { line: 4, character: 4 }))!;
+    assert.match(client, /no link to a live server here \(server 0 was killed on line 3\): put and get fail/);
+    await lsp.connection.sendNotification(ClearRunResultsNotification, { uri });
+    assert.doesNotMatch((await lsp.hover(uri, { line: 3, character: 0 }))!, /Last run/);
+    const hl = await lsp.connection.sendRequest(DocumentHighlightRequest.type, { textDocument: { uri }, position: { line: 3, character: 4 } });
+    assert.deepEqual(hl?.map((h) => `${h.range.start.line}:${h.kind}`), ['1:3', '3:2', '4:2']);
+    const ranged = await lsp.connection.sendRequest(SemanticTokensRangeRequest.type, {
+      textDocument: { uri }, range: { start: { line: 1, character: 0 }, end: { line: 1, character: 20 } },
+    });
+    // joinClient (keyword), 5 (client, declaration), 0 (server), relative to line 1.
+    assert.deepEqual(ranged?.data, [1, 0, 10, 0, 0, 0, 11, 1, 2, 1, 0, 2, 1, 1, 0]);
+    assert.deepEqual((await lsp.diagnostics(uri, 3)).map((d) => `${d.range.start.line} ${d.code}`), ['3 no-server', '4 no-server']);
+    await lsp.close(uri);
+    // Closing a document clears its diagnostics (published without a version).
+    for (let i = 0; i < 100 && lsp.latest.get(uri)?.version !== undefined; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(lsp.latest.get(uri), { uri, diagnostics: [] });
   });
 
   it('shows the results of a real (model) run on hover', async () => {
