@@ -51,16 +51,45 @@ async function sequential(port: number, n: number): Promise<number> {
   return n / secs;
 }
 
+const XMLRPC_SOURCE = `
+const xmlrpc = require(process.argv[1]);
+const server = xmlrpc.createServer({ host: '127.0.0.1', port: 0 });
+server.on('deliver', (err, params, respond) => respond(null, params[0]));
+server.httpServer.on('listening', () => process.send(server.httpServer.address().port));
+process.on('disconnect', () => process.exit(0));
+`;
+
+/** The same round trip through the xmlrpc package (its XML writer and sax-based reader on both ends). */
+async function xmlrpcRoundTrips(n: number): Promise<number> {
+  const xmlrpc = await import('xmlrpc');
+  const proc = spawn(process.execPath, ['-e', XMLRPC_SOURCE, require.resolve('xmlrpc')], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  try {
+    const port = await new Promise<number>((resolve) => proc.once('message', (p) => resolve(p as number)));
+    const agent = new http.Agent({ keepAlive: true });
+    const client = xmlrpc.createClient({ host: '127.0.0.1', port, path: '/', agent } as Parameters<typeof xmlrpc.createClient>[0]);
+    const env = { from: 1, to: 2, id: 7, replyTo: 0, counter: 12, body: { type: 'put', key: 'k', value: 'v' } };
+    const once = (): Promise<void> => new Promise((resolve, reject) => client.methodCall('deliver', [env], (err) => (err ? reject(err) : resolve())));
+    for (let i = 0; i < 200; i++) await once();
+    const t = performance.now();
+    for (let i = 0; i < n; i++) await once();
+    agent.destroy();
+    return n / ((performance.now() - t) / 1000);
+  } finally {
+    proc.kill('SIGKILL');
+  }
+}
+
 export interface Floor {
   oneHop: number;
   twoHop: number;
+  xmlrpcHop: number;
 }
 
 export async function measureFloor(n = 3000): Promise<Floor> {
   const b = await start();
   const a = await start(b.port);
   try {
-    return { oneHop: await sequential(b.port, n), twoHop: await sequential(a.port, n) };
+    return { oneHop: await sequential(b.port, n), twoHop: await sequential(a.port, n), xmlrpcHop: await xmlrpcRoundTrips(n) };
   } finally {
     a.proc.kill('SIGKILL');
     b.proc.kill('SIGKILL');

@@ -15,7 +15,8 @@ async function storeRows(): Promise<BenchRow[]> {
   const floor = await measureFloor();
   rows.push({ section: 'floor', name: 'sequential HTTP, one hop (bench -> B)', value: floor.oneHop, unit: 'req/s' });
   rows.push({ section: 'floor', name: 'sequential HTTP, two hops (bench -> A -> B)', value: floor.twoHop, unit: 'req/s' });
-  const ratio = (v: number): string => `${((v / floor.twoHop) * 100).toFixed(0)}% of two-hop floor`;
+  rows.push({ section: 'floor', name: 'sequential XML-RPC calls, one hop (xmlrpc package)', value: floor.xmlrpcHop, unit: 'calls/s', note: `${pct(floor.xmlrpcHop, floor.oneHop)} of one-hop HTTP` });
+  const ratio = (v: number): string => `${pct(v, floor.twoHop)} of two-hop HTTP, ${pct(v, floor.xmlrpcHop)} of one XML-RPC hop`;
 
   // Start-up: 5 servers and 5 clients, as the course's benchmark starts them.
   const starts: number[] = [];
@@ -82,6 +83,10 @@ async function storeRows(): Promise<BenchRow[]> {
     }
   }
   return rows;
+}
+
+function pct(v: number, of: number): string {
+  return `${((v / of) * 100).toFixed(0)}%`;
 }
 
 function median(xs: number[]): number {

@@ -8,6 +8,8 @@ export interface ProcessHostOptions {
   nodePath?: string;
   /** The compiled node entry (default: nodeMain.js beside this file, in out/ or in the bundle's dist/). */
   entry?: string;
+  /** How many processes to keep started ahead of joins (default 3: boots overlap on two cores). */
+  spares?: number;
   /** Where node processes' own stderr goes (crash reports). */
   onNodeError?: (id: NodeId | undefined, text: string) => void;
 }
@@ -21,8 +23,8 @@ interface Child {
 
 /**
  * Every node is its own Node.js process on 127.0.0.1, forked with an IPC channel to the master.
- * One spare process is kept forked and listening ahead of time so that a join costs an IPC round
- * trip rather than a Node.js start-up.
+ * A few spare processes are kept forked and listening ahead of time so that a join costs an IPC
+ * round trip rather than a Node.js start-up.
  */
 export class ProcessHost implements NodeHost {
   readonly kind = 'processes';
@@ -31,18 +33,18 @@ export class ProcessHost implements NodeHost {
   private readonly pending = new Map<number, { resolve: (r: ControlResult) => void; child: Child }>();
   private readonly listeners: ((n: NodeNotice) => void)[] = [];
   private readonly lost: ((id: NodeId, why: string) => void)[] = [];
-  private spare: Child | undefined;
+  private readonly spares: Child[] = [];
   private seq = 0;
   private closed = false;
 
   constructor(private readonly options: ProcessHostOptions = {}) {
-    this.spare = this.forkChild();
+    this.topUp();
   }
 
   async start(init: InitBody): Promise<{ port: number; pid: number }> {
     if (this.closed) throw new Error('the cluster has been shut down');
-    const child = this.spare ?? this.forkChild();
-    this.spare = this.forkChild();
+    const child = this.spares.shift() ?? this.forkChild();
+    this.topUp();
     child.id = init.id;
     this.children.set(init.id, child);
     const port = await child.port;
@@ -79,12 +81,16 @@ export class ProcessHost implements NodeHost {
     for (const c of all) c.proc.kill('SIGKILL');
     await Promise.all(all.map((c) => c.exited));
     this.children.clear();
-    this.spare = undefined;
+    this.spares.length = 0;
   }
 
   /** Pids of every node process still alive (spare included): for tests and leak checks. */
   pids(): number[] {
     return [...this.all].map((c) => c.proc.pid ?? 0);
+  }
+
+  private topUp(): void {
+    while (!this.closed && this.spares.length < (this.options.spares ?? 3)) this.spares.push(this.forkChild());
   }
 
   private send(child: Child, body: ControlBody): Promise<ControlResult> {

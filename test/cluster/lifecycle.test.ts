@@ -37,7 +37,7 @@ async function startLongRun(): Promise<{ child: ReturnType<typeof spawn>; nodes:
   const ports = fs.readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
     .filter((e) => e.type === 'nodeStarted').map((e) => e.port as number);
   assert.equal(ports.length, 5);
-  assert.equal(nodes.length, 6, 'five nodes and the spare');
+  assert.equal(nodes.length, 8, 'five nodes and three spares');
   return { child, nodes, ports };
 }
 
