@@ -1,7 +1,7 @@
 import { CommandName } from './catalogue';
 import { Command } from './commands';
 import { Diagnostic } from './diagnostics';
-import { ParsedScript, Token, parse } from './parser';
+import { ParsedLine, ParsedScript, Token, parse } from './parser';
 import { Range } from './ranges';
 import { checkSemantics } from './semantics';
 import { ShapedLine, checkSyntax } from './syntax';
@@ -35,25 +35,14 @@ export function analyze(input: string | ParsedScript): Analysis {
   const keys: { key: string; range: Range }[] = [];
 
   for (const line of script.lines) {
-    if (!line.command) continue;
-    const syntax = checkSyntax(line);
-    const lineDiags = syntax.diagnostics;
-    const shaped = syntax.shaped;
-    if (shaped) {
-      // References are recorded before the line is applied, so a join's kind comes from the
-      // command and any other use's kind from what the id was at that point.
-      collectReferences(shaped, line.args, topo, line.line, references);
-      lineDiags.push(...checkSemantics(shaped, line, topo, script));
-    }
-    // Syntax and semantic checks report in different orders; users read a line left to right.
-    if (lineDiags.length > 1) lineDiags.sort((x, y) => x.range.start.character - y.range.start.character);
-    diagnostics.push(...lineDiags);
-    if (!shaped || (lineDiags.length > 0 && lineDiags.some((d) => d.severity === 'error'))) continue;
-
-    const cmd = buildCommand(shaped, line.line + 1);
+    const checked = checkLine(line, topo, script);
+    diagnostics.push(...checked.diagnostics);
+    references.push(...checked.references);
+    const cmd = checked.command;
+    if (!cmd) continue;
     commands.push(cmd);
     recordIds(cmd, line.args, topo, ids);
-    if (cmd.name === 'put') keys.push({ key: cmd.key, range: line.args[1].range });
+    if (checked.key) keys.push(checked.key);
     topo.apply(cmd, line.line);
   }
 
@@ -67,6 +56,39 @@ export function analyze(input: string | ParsedScript): Analysis {
     keys,
     finalTopology: topo,
   };
+}
+
+export interface CheckedLine {
+  diagnostics: Diagnostic[];
+  references: IdReference[];
+  /** Present when the line has no error. */
+  command?: Command;
+  key?: { key: string; range: Range };
+}
+
+/**
+ * One step of the walk: a line checked against the topology just before it (which it does not
+ * change). `analyze` is this, line after line; the language server also calls it to re-check the
+ * single line being typed.
+ */
+export function checkLine(line: ParsedLine, topo: Topology, script: ParsedScript): CheckedLine {
+  if (!line.command) return { diagnostics: [], references: [] };
+  const syntax = checkSyntax(line);
+  const diagnostics = syntax.diagnostics;
+  const shaped = syntax.shaped;
+  const references: IdReference[] = [];
+  if (shaped) {
+    // References are recorded before the line is applied, so a join's kind comes from the
+    // command and any other use's kind from what the id was at that point.
+    collectReferences(shaped, line.args, topo, line.line, references);
+    diagnostics.push(...checkSemantics(shaped, line, topo, script));
+  }
+  // Syntax and semantic checks report in different orders; users read a line left to right.
+  if (diagnostics.length > 1) diagnostics.sort((x, y) => x.range.start.character - y.range.start.character);
+  if (!shaped || diagnostics.some((d) => d.severity === 'error')) return { diagnostics, references };
+  const command = buildCommand(shaped, line.line + 1);
+  const key = command.name === 'put' ? { key: command.key, range: line.args[1].range } : undefined;
+  return { diagnostics, references, command, key };
 }
 
 function collectReferences(shaped: ShapedLine, args: Token[], topo: Topology, line0: number, out: IdReference[]): void {

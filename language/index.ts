@@ -9,6 +9,7 @@ export * from './topology';
 export * from './suggest';
 export * from './format';
 export * from './decode';
+export * from './reparse';
 export * from './edits';
 export * from './ids';
 export { lineRange } from './semantics';

@@ -4,7 +4,8 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analysis, IdInfo, IdReference, ParsedLine, Position, Token, Topology, analyze } from '../language/index';
 import type { LineChange } from './documents';
-import { reanalyzeLine, reparse } from './incremental';
+import { reparse } from '../language/reparse';
+import { reanalyzeLine } from './incremental';
 import { TopologyIndex } from './topologyIndex';
 
 export interface KeyWrite { key: string; line: number; client: string }
