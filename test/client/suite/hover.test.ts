@@ -47,11 +47,13 @@ suite('hovers after a run', () => {
     await api.clusterView.reveal(server, { expand: true, select: true, focus: false });
     await sleep(500);
     await screenshot('cluster-view');
-    await vscode.window.showTextDocument(editor.document, { preserveFocus: false });
-    editor.selection = new vscode.Selection(pos, pos);
-    editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenter);
+    // showTextDocument may hand back a new TextEditor for the same document: move the cursor in that one.
+    const shown = await vscode.window.showTextDocument(editor.document, { preserveFocus: false });
+    shown.selection = new vscode.Selection(pos, pos);
+    shown.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenter);
+    await sleep(300);
     await vscode.commands.executeCommand('editor.action.showHover');
-    await sleep(1000);
+    await sleep(1500);
     await screenshot('hover-get');
     await vscode.commands.executeCommand('editor.action.hideHover');
     await vscode.commands.executeCommand('kvcmd.showLog');
