@@ -12,6 +12,11 @@ NODE24_VERSION="${NODE24_VERSION:-24.21.0}"
 CODE_SERVER_VERSION="${CODE_SERVER_VERSION:-4.139.1}"
 log() { echo "[vscode-test setup] $*" >&2; }
 
+# Run from `npm test`, this script inherits the outer npm's settings as npm_* variables. The inner
+# installs must not see them: code-server's postinstall reads the Node version from
+# npm_config_user_agent, which would still name the outer npm's Node 20.
+for v in $(compgen -e | grep -i '^npm_' || true); do unset "$v"; done
+
 # 1. System packages: the browser, and what code-server's kerberos native module builds against.
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
