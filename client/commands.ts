@@ -6,6 +6,8 @@ import type { RunOutput } from './runOutput';
 
 function targetUri(arg: unknown): vscode.Uri | undefined {
   if (arg instanceof vscode.Uri) return arg;
+  // The language server's CodeLens passes the document's URI as a string.
+  if (typeof arg === 'string') return vscode.Uri.parse(arg);
   const editor = vscode.window.activeTextEditor;
   return editor?.document.languageId === 'kvcmd' ? editor.document.uri : undefined;
 }
@@ -30,8 +32,10 @@ export function registerRunCommands(runs: RunManager, output: RunOutput, log: vs
     }),
     // Stops the given file's run; when that file is not running (palette, the title bar of another
     // file) every run stops, which is what the visible Stop button promises.
-    vscode.commands.registerCommand('kvcmd.stop', (uri?: unknown) =>
-      runs.stop(uri instanceof vscode.Uri && runs.isRunning(uri) ? uri : undefined)),
+    vscode.commands.registerCommand('kvcmd.stop', (arg?: unknown) => {
+      const uri = arg === undefined ? undefined : targetUri(arg);
+      return runs.stop(uri && runs.isRunning(uri) ? uri : undefined);
+    }),
     vscode.commands.registerCommand('kvcmd.showOutput', () => output.show()),
     vscode.commands.registerCommand('kvcmd.showLog', () => log.show(true)),
   );

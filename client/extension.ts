@@ -1,7 +1,6 @@
 // Entry point of the kvcmd VS Code extension. Keep this file small: each feature lives in its own
 // module under client/ and is wired in here.
 import * as vscode from 'vscode';
-import { RunCodeLensProvider } from './codeLens';
 import { registerClusterView } from './clusterView';
 import type { ClusterTreeProvider, ClusterNode } from './clusterTree';
 import { registerRunCommands } from './commands';
@@ -37,14 +36,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<KvcmdA
   const nodeMainPath = context.asAbsolutePath('dist/nodeMain.js');
   const runs = new RunManager(nodeMainPath, output, log, () => languageClient);
   const cluster = registerClusterView(runs);
-  const lenses = new RunCodeLensProvider();
   context.subscriptions.push(
     runs, // its dispose stops every run, so no node process outlives the extension
     cluster.disposable,
     registerRunCommands(runs, output, log),
     registerStatusBar(runs),
-    lenses,
-    vscode.languages.registerCodeLensProvider({ language: 'kvcmd' }, lenses),
   );
 
   api = {

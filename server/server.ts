@@ -8,6 +8,7 @@ import {
 } from 'vscode-languageserver/node';
 import { AnalysisCache, DocAnalysis } from './analysisCache';
 import { codeActions } from './codeActions';
+import { codeLenses } from './codeLens';
 import { TRIGGER_CHARACTERS, complete } from './completion';
 import { definition, highlights, prepareRename, references, rename } from './definition';
 import { lspDiagnostics } from './diagnostics';
@@ -65,6 +66,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
         renameProvider: prepare ? { prepareProvider: true } : true,
         semanticTokensProvider: { legend: LEGEND, full: true, range: true },
         foldingRangeProvider: true,
+        codeLensProvider: { resolveProvider: false },
         documentFormattingProvider: true,
         documentRangeFormattingProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
@@ -132,6 +134,10 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   connection.languages.semanticTokens.onRange((p) => {
     const a = analysisOf(p.textDocument.uri);
     return a ? semanticTokens(a, p.range.start.line, p.range.end.line) : { data: [] };
+  });
+  connection.onCodeLens((p) => {
+    const a = analysisOf(p.textDocument.uri);
+    return a ? memo(a, 'lenses', () => codeLenses(a)) : [];
   });
   connection.onFoldingRanges((p) => {
     const a = analysisOf(p.textDocument.uri);

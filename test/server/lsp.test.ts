@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  CompletionItem, DiagnosticSeverity, DiagnosticTag, DocumentHighlightRequest, InsertTextFormat, SemanticTokensRangeRequest, SymbolKind, TextEdit,
+  CompletionItem, DiagnosticSeverity, DiagnosticTag, CodeLensRequest, DocumentHighlightRequest, InsertTextFormat, SemanticTokensRangeRequest, SymbolKind, TextEdit,
 } from 'vscode-languageserver-protocol';
 import type { ClusterEvent } from '../../cluster/events';
 import { analyze } from '../../language/index';
@@ -334,6 +334,19 @@ describe('language server over stdio', () => {
       '# header one', '# header two', 'joinServer 0 # first server', 'joinClient 1 0', 'put 1 k v', '', '# a lone comment', 'get 1 k', '',
     ].join('\n'));
     assert.equal(edits.length, 4, 'only lines that change are edited');
+    await lsp.close(uri);
+  });
+
+  it('offers Run on the first line and Run to here on every command line', async () => {
+    const uri = uriOf('lenses.kvcmd');
+    await lsp.open(uri, '# a script\njoinServer 0\n\njoinClient 1 0   # client\nput 1 k v\n');
+    const lenses = await lsp.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
+    assert.deepEqual(lenses?.map((l) => `${l.range.start.line} ${l.command?.title} ${l.command?.command} ${JSON.stringify(l.command?.arguments)}`), [
+      `0 $(play) Run kvcmd.run ${JSON.stringify([uri])}`,
+      `1 Run to here kvcmd.runToLine ${JSON.stringify([uri, 1])}`,
+      `3 Run to here kvcmd.runToLine ${JSON.stringify([uri, 3])}`,
+      `4 Run to here kvcmd.runToLine ${JSON.stringify([uri, 4])}`,
+    ]);
     await lsp.close(uri);
   });
 
