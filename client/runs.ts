@@ -158,7 +158,8 @@ export class RunManager implements vscode.Disposable {
     };
 
     runCommands(commands, {
-      seed, gossip: config.gossip, signal: controller.signal,
+      // Traced: the cluster view follows every apply and message while the run goes on.
+      seed, gossip: config.gossip, signal: controller.signal, trace: true,
       process: {
         entry: this.nodeMainPath,
         ...(config.nodePath ? { nodePath: config.nodePath } : {}),

@@ -115,6 +115,7 @@ export type NodeNotice =
   | { type: 'gossipSettled'; server: NodeId; key: string; stamp: Stamp }
   // A message was delivered to this node (only when traced), with the receiver's counter after it.
   | { type: 'delivered'; from: NodeId; to: NodeId; msg: PeerType; sentCounter: number; counter: number; detail: string }
+  // A server kept a write (only when traced).
   | { type: 'applied'; server: NodeId; key: string; value: string; stamp: Stamp; via: 'put' | 'gossip' | 'stabilize' };
 
 /** Master <-> node process (IPC channel of a forked child). */

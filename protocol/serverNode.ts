@@ -117,7 +117,8 @@ export class ServerNode extends ProtocolNode {
 
   private adopt(entries: StoreEntry[], via: 'put' | 'gossip' | 'stabilize'): StoreEntry[] {
     const kept = this.store.merge(entries);
-    for (const e of kept) this.notice({ type: 'applied', server: this.id, key: e.key, value: e.value, stamp: e.stamp, via });
+    // Like message traces, applies are reported only when asked: each is an IPC message in a real run.
+    if (this.config.trace) for (const e of kept) this.notice({ type: 'applied', server: this.id, key: e.key, value: e.value, stamp: e.stamp, via });
     return kept;
   }
 
