@@ -25,12 +25,17 @@ export class Master {
   private readonly settled = new Set<string>();
   private readonly settledWaiters = new Map<string, { resolve: () => void; reject: (err: Error) => void }>();
   private closed = false;
+  private failure: Error | undefined;
   private line = 0;
   private epoch = 0;
 
   constructor(private readonly host: NodeHost, private readonly options: MasterOptions) {
     host.onNotice((n) => this.onNotice(n));
-    host.onNodeLost((id, why) => this.failWaiters(new Error(`node ${id} ended unexpectedly (${why})`)));
+    host.onNodeLost((id, why) => {
+      // A node died without being killed by the script: the run cannot be trusted any more.
+      this.failure ??= new Error(`node ${id} ended unexpectedly (${why}) during line ${this.line}`);
+      this.failWaiters(this.failure);
+    });
   }
 
   onEvent(listener: (e: ClusterEvent) => void): void {
@@ -41,6 +46,7 @@ export class Master {
     for (const cmd of commands) {
       if (signal?.aborted) throw new Error('run cancelled');
       await this.execute(cmd);
+      if (this.failure) throw this.failure;
     }
   }
 

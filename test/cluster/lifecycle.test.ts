@@ -85,3 +85,19 @@ test('killServer is a real SIGKILL of that process, and the master waits until i
   }
   assert.deepEqual(host.pids(), []);
 });
+
+test('a node that dies on its own stops the run with a clear error, and nothing is left', async () => {
+  const tag = `crash-${process.pid}`;
+  const events = path.join(os.tmpdir(), `kvcmd-${tag}.jsonl`);
+  const file = path.join(os.tmpdir(), `kvcmd-${tag}.kvcmd`);
+  fs.writeFileSync(file, 'joinServer 0\njoinServer 1\njoinClient 2 0\nput 2 k v\nsleep 3000\nget 2 k\n');
+  const run = runCli(['run', file, '--events', events], '', 20_000, { KVCMD_TEST_TAG: tag });
+  assert.ok(await waitFor(() => fs.existsSync(events) && fs.readFileSync(events, 'utf8').includes('"type":"put"'), 10_000));
+  const server0 = fs.readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'nodeStarted' && e.id === 0);
+  process.kill(server0.pid, 'SIGKILL');
+  const r = await run;
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /run failed: node 0 ended unexpectedly \(SIGKILL\) during line [45]/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+  assert.deepEqual(taggedProcesses(tag), []);
+});
