@@ -2,24 +2,52 @@ import { Envelope, StoreEntry } from '../protocol/messages';
 
 /**
  * How an Envelope is laid out as an XML-RPC value. Everything is a plain XML-RPC struct of ints and
- * strings, except store entry lists (stabilize's gather and install), which travel as ONE string
- * of JSON tuples: as nested structs, 1,000 entries cost the xmlrpc package ~60 ms to write and
- * ~70 ms to parse; as one string, well under a millisecond.
+ * strings, with two exceptions:
+ * - store entry lists (stabilize's gather and install) travel as ONE string of JSON tuples: as
+ *   nested structs, 1,000 entries cost the xmlrpc package ~60 ms to write and ~70 ms to parse; as
+ *   one string, well under a millisecond;
+ * - a string that XML 1.0 cannot carry (control characters, U+FFFE, U+FFFF, lone surrogates: all
+ *   legal in a key or value) travels as XML-RPC base64 of its JSON form, so nothing is lost.
  */
 type WireEntry = [key: string, value: string, counter: number, server: number];
 
+// Characters outside XML 1.0's Char production (tab, LF and CR never occur inside a token).
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
 export function toWire(env: Envelope): unknown {
   const body = env.body as { entries?: StoreEntry[] };
-  if (!body.entries) return env;
+  if (!body.entries) return escapeStrings(env);
   const packed: WireEntry[] = body.entries.map((e) => [e.key, e.value, e.stamp.counter, e.stamp.server]);
-  return { ...env, body: { ...body, entries: JSON.stringify(packed) } };
+  return escapeStrings({ ...env, body: { ...body, entries: JSON.stringify(packed) } });
 }
 
 export function fromWire(value: unknown): Envelope {
-  const env = value as Envelope;
+  const env = unescapeStrings(value) as Envelope;
   const body = env.body as { entries?: unknown };
   if (typeof body.entries !== 'string') return env;
   const packed = JSON.parse(body.entries) as WireEntry[];
   const entries: StoreEntry[] = packed.map(([key, v, counter, server]) => ({ key, value: v, stamp: { counter, server } }));
   return { ...env, body: { ...body, entries } as Envelope['body'] };
+}
+
+function escapeStrings(v: unknown): unknown {
+  if (typeof v === 'string') return NOT_XML.test(v) ? Buffer.from(JSON.stringify(v), 'utf8') : v;
+  if (Array.isArray(v)) return v.map(escapeStrings);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = escapeStrings(x);
+    return out;
+  }
+  return v;
+}
+
+function unescapeStrings(v: unknown): unknown {
+  if (Buffer.isBuffer(v)) return JSON.parse(v.toString('utf8')) as string;
+  if (Array.isArray(v)) return v.map(unescapeStrings);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = unescapeStrings(x);
+    return out;
+  }
+  return v;
 }
