@@ -1,12 +1,18 @@
-// `npm test`: every suite in turn (unit and processes, grammar, real VS Code), their output passed
+// `npm test`: every suite in turn (unit and processes, grammar, real VS Code, the packaged vsix), their output passed
 // through, then one closing line that counts them all: "tests: N passed, M failed".
 import { spawn } from 'node:child_process';
 
 const stages = [
   { name: 'node:test', cmd: ['npm', 'run', '--silent', 'test:unit'], count: (out) => ({ passed: last(out, /^# pass (\d+)/gm), failed: last(out, /^# fail (\d+)/gm) }) },
   { name: 'grammar', cmd: ['npm', 'run', '--silent', 'test:grammar'], count: (out) => ({ passed: all(out, /run successfuly/g), failed: all(out, /^\s*✖|failed/gm) }) },
-  { name: 'vscode', cmd: ['npm', 'run', '--silent', 'test:vscode'], count: (out) => ({ passed: last(out, /(\d+) passing/g), failed: last(out, /(\d+) failing/g) }) },
+  { name: 'vscode', cmd: ['npm', 'run', '--silent', 'test:vscode'], count: mocha },
+  // The same suite against the packaged extension as a user installs it.
+  { name: 'vscode (installed kvcmd.vsix)', cmd: ['npm', 'run', '--silent', 'test:vsix'], count: mocha },
 ];
+
+function mocha(out) {
+  return { passed: last(out, /(\d+) passing/g), failed: last(out, /(\d+) failing/g) };
+}
 
 function last(text, re) {
   let n = 0;
