@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as http from 'http';
+import * as xmlrpc from 'xmlrpc';
 
 // The floor every figure is compared with: plain sequential HTTP POSTs on loopback, measured in
 // the same run on the same machine. One hop: bench -> process B. Two hops: bench -> A -> B, which
@@ -61,7 +62,6 @@ process.on('disconnect', () => process.exit(0));
 
 /** The same round trip through the xmlrpc package (its XML writer and sax-based reader on both ends). */
 async function xmlrpcRoundTrips(n: number): Promise<number> {
-  const xmlrpc = await import('xmlrpc');
   const proc = spawn(process.execPath, ['-e', XMLRPC_SOURCE, require.resolve('xmlrpc')], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   try {
     const port = await new Promise<number>((resolve) => proc.once('message', (p) => resolve(p as number)));
