@@ -8,7 +8,6 @@ export interface CliArgs {
   events?: string;
   model: boolean;
   interactive: boolean;
-  trace: boolean;
   rest: string[];
 }
 
@@ -16,7 +15,7 @@ export class UsageError extends Error {}
 
 /** Hand-written on purpose: a handful of flags does not need a dependency. */
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { command: 'help', gossip: 'settled', model: false, interactive: false, trace: false, rest: [] };
+  const args: CliArgs = { command: 'help', gossip: 'settled', model: false, interactive: false, rest: [] };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -45,7 +44,6 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--events': args.events = value(); break;
       case '--model': args.model = true; break;
       case '--interactive': args.interactive = true; break;
-      case '--trace': args.trace = true; break;
       case '--stdio': case '--node-ipc': args.rest.push(a); break;
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);

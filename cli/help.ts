@@ -19,9 +19,9 @@ check    prints the diagnostics only (exit 2 if there are errors).
 --seed   fixes the random choices (a multi-linked client's server); the seed used is always printed.
 --gossip settled (default): each command's gossip is delivered before the next command runs;
          async: gossip races the following commands; off: only stabilize propagates.
---events writes every event of the run (nodes, links, puts with stamps, messages, stabilize) as JSON lines.
+--events writes every event of the run as JSON lines: nodes, links, puts and gets with stamps,
+         every protocol message with its Lamport counters, stabilize groups, a final snapshot.
 --model  runs the in-process model of the protocol instead of real processes (same output).
---trace  with --events: include every protocol message between nodes.
 
 Script commands (one per line, # starts a comment):
 ${commands}

@@ -14,7 +14,7 @@ import { Streams } from './run';
 export async function runInteractive(args: CliArgs, io: Streams, signal: AbortSignal): Promise<number> {
   const host = createHost({ seed: 0, gossip: args.gossip, backend: args.model ? 'model' : 'processes' });
   const seed = args.seed ?? randomSeed();
-  const master = new Master(host, { seed, gossip: args.gossip, trace: args.trace });
+  const master = new Master(host, { seed, gossip: args.gossip, trace: false });
   master.onEvent((e) => reportEvent('<stdin>', e, io.out, io.err));
   io.err(`kvcmd: seed ${seed}, gossip ${args.gossip}; type commands, Ctrl-D to end\n`);
   const accepted: string[] = [];

@@ -23,7 +23,8 @@ export async function runScript(script: CheckedScript, args: CliArgs, io: Stream
     const result = await runCommands(script.analysis.commands, {
       seed: args.seed ?? randomSeed(),
       gossip: args.gossip,
-      trace: args.trace,
+      // Recording events means recording every message; without a file nobody would read them.
+      trace: args.events !== undefined,
       backend: args.model ? 'model' : 'processes',
       signal,
       process: { onNodeError: (id, text) => io.err(`[node ${id ?? '?'}] ${text}`) },

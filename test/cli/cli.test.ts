@@ -104,7 +104,7 @@ test('the seed is printed and replays the run; --model gives the same output', a
 
 test('--events writes JSON lines with stamps and a final snapshot', async () => {
   const events = path.join(os.tmpdir(), `kvcmd-cli-events-${process.pid}.jsonl`);
-  const r = await runCli(['run', path.join(ROOT, 'samples', '03-partition.kvcmd'), '--seed', '1', '--events', events, '--trace']);
+  const r = await runCli(['run', path.join(ROOT, 'samples', '03-partition.kvcmd'), '--seed', '1', '--events', events]);
   assert.equal(r.code, 0, r.stderr);
   const lines = fs.readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const put = lines.find((e) => e.type === 'put' && e.key === 'color' && e.value === 'orange');
