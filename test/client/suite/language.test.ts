@@ -41,4 +41,28 @@ suite('language server', () => {
     }, 15_000);
     assert.deepEqual([...ids].sort(), ['5', '6']);
   });
+
+  test('the quick fix for a misspelt command, applied in the editor, clears its error', async () => {
+    await kvcmdApi();
+    const doc = await vscode.workspace.openTextDocument({ language: 'kvcmd', content: 'joinServer 0\nstablize\n' });
+    await vscode.window.showTextDocument(doc);
+    const diag = await waitFor('the unknown-command diagnostic', () =>
+      vscode.languages.getDiagnostics(doc.uri).find((d) => codeOf(d) === 'unknown-command'), 15_000);
+    const actions = await vscode.commands.executeCommand<VSCode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diag.range);
+    const fix = actions.find((a) => a.edit && /stabilize/.test(a.title));
+    assert.ok(fix?.edit, `no fix among ${JSON.stringify(actions.map((a) => a.title))}`);
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    assert.equal(doc.getText(), 'joinServer 0\nstabilize\n');
+    await waitFor('no diagnostics left', () => (vscode.languages.getDiagnostics(doc.uri).length === 0 ? true : undefined), 15_000);
+  });
+
+  test('rename of a server id changes its join and every use', async () => {
+    await kvcmdApi();
+    const doc = await vscode.workspace.openTextDocument({ language: 'kvcmd', content: 'joinServer 0\njoinClient 5 0\nprintStore 0\n' });
+    await vscode.window.showTextDocument(doc);
+    const edit = await waitFor('a rename edit', async () =>
+      vscode.commands.executeCommand<VSCode.WorkspaceEdit>('vscode.executeDocumentRenameProvider', doc.uri, new vscode.Position(2, 11), '7'), 15_000);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.equal(doc.getText(), 'joinServer 7\njoinClient 5 7\nprintStore 7\n');
+  });
 });
