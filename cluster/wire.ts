@@ -31,22 +31,21 @@ export function fromWire(value: unknown): Envelope {
 }
 
 function escapeStrings(v: unknown): unknown {
-  if (typeof v === 'string') return NOT_XML.test(v) ? Buffer.from(JSON.stringify(v), 'utf8') : v;
-  if (Array.isArray(v)) return v.map(escapeStrings);
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = escapeStrings(x);
-    return out;
-  }
-  return v;
+  return mapLeaves(v, (x) => (typeof x === 'string' && NOT_XML.test(x) ? Buffer.from(JSON.stringify(x), 'utf8') : undefined));
 }
 
 function unescapeStrings(v: unknown): unknown {
-  if (Buffer.isBuffer(v)) return JSON.parse(v.toString('utf8')) as string;
-  if (Array.isArray(v)) return v.map(unescapeStrings);
+  return mapLeaves(v, (x) => (Buffer.isBuffer(x) ? (JSON.parse(x.toString('utf8')) as string) : undefined));
+}
+
+/** Copies a value, replacing whatever `leaf` maps (it returns undefined to look inside instead). */
+function mapLeaves(v: unknown, leaf: (x: unknown) => unknown): unknown {
+  const mapped = leaf(v);
+  if (mapped !== undefined) return mapped;
+  if (Array.isArray(v)) return v.map((x) => mapLeaves(x, leaf));
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = unescapeStrings(x);
+    for (const [k, x] of Object.entries(v)) out[k] = mapLeaves(x, leaf);
     return out;
   }
   return v;
