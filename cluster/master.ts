@@ -1,6 +1,6 @@
 import { Command } from '../language/commands';
 import { Topology } from '../language/topology';
-import { ControlBody, ControlResult, GossipMode, NodeId, NodeNotice, Role } from '../protocol/messages';
+import { ControlResult, GossipMode, NodeId, NodeNotice, Role } from '../protocol/messages';
 import { ClusterEvent, ClusterSnapshot } from './events';
 import { NodeHost } from './host';
 import { formatGet, formatStore } from './output';
@@ -23,9 +23,11 @@ export class Master {
   private readonly listeners: ((e: ClusterEvent) => void)[] = [];
   /** Writes whose gossip flood has finished, as `server:counter`; settled mode waits on these. */
   private readonly settled = new Set<string>();
-  private readonly settledWaiters = new Map<string, { resolve: () => void; reject: (err: Error) => void }>();
-  private closed = false;
-  private failure: Error | undefined;
+  private readonly settleWaiters = new Map<string, () => void>();
+  /** Every wait in progress (a settle, a sleep), so that a shutdown or a lost node cuts it short. */
+  private readonly interrupts = new Set<(err: Error) => void>();
+  /** Why the run cannot go on: the cluster was shut down, or a node died on its own. */
+  private stopped: Error | undefined;
   private line = 0;
   private epoch = 0;
 
@@ -33,8 +35,7 @@ export class Master {
     host.onNotice((n) => this.onNotice(n));
     host.onNodeLost((id, why) => {
       // A node died without being killed by the script: the run cannot be trusted any more.
-      this.failure ??= new Error(`node ${id} ended unexpectedly (${why}) during line ${this.line}`);
-      this.failWaiters(this.failure);
+      this.stop(new Error(`node ${id} ended unexpectedly (${why}) during line ${this.line}`));
     });
   }
 
@@ -46,7 +47,7 @@ export class Master {
     for (const cmd of commands) {
       if (signal?.aborted) throw new Error('run cancelled');
       await this.execute(cmd);
-      if (this.failure) throw this.failure;
+      if (this.stopped) throw this.stopped;
     }
   }
 
@@ -69,11 +70,11 @@ export class Master {
         await this.host.kill(cmd.server);
         this.emit({ type: 'nodeKilled', line: this.line, id: cmd.server });
         // Survivors forget the dead server, as a failure detector would tell them.
-        await Promise.all(t.linksOf(cmd.server).map((p) => this.control(p, { type: 'unlink', peer: cmd.server })));
+        await Promise.all(t.linksOf(cmd.server).map((p) => this.host.control(p, { type: 'unlink', peer: cmd.server })));
         break;
       case 'breakConnection':
         if (!t.linked(cmd.a, cmd.b)) break;
-        await Promise.all([this.control(cmd.a, { type: 'unlink', peer: cmd.b }), this.control(cmd.b, { type: 'unlink', peer: cmd.a })]);
+        await Promise.all([this.host.control(cmd.a, { type: 'unlink', peer: cmd.b }), this.host.control(cmd.b, { type: 'unlink', peer: cmd.a })]);
         this.emit({ type: 'linkCut', line: this.line, a: cmd.a, b: cmd.b });
         break;
       case 'createConnection':
@@ -108,7 +109,7 @@ export class Master {
         snap.dead.push({ id, role: 'server', alive: false });
         continue;
       }
-      const r = await this.control(id, { type: 'snapshot' });
+      const r = await this.host.control(id, { type: 'snapshot' });
       if (r.type === 'snapshot') snap.nodes.push({ ...r.snapshot, alive: true });
     }
     return snap;
@@ -116,25 +117,39 @@ export class Master {
 
   /** Ends every node; a command still waiting fails at once instead of waiting for ever. */
   async close(): Promise<void> {
-    this.closed = true;
-    this.failWaiters(new Error('the cluster was shut down'));
+    this.stop(new Error('the cluster was shut down'));
     await this.host.close();
   }
 
-  private failWaiters(err: Error): void {
-    for (const w of this.settledWaiters.values()) w.reject(err);
-    this.settledWaiters.clear();
+  private stop(err: Error): void {
+    this.stopped ??= err;
+    for (const interrupt of [...this.interrupts]) interrupt(this.stopped);
   }
 
-  /** A sleep that a shutdown cuts short. */
-  private sleep(ms: number): Promise<void> {
+  /**
+   * Waits until `begin` calls `done`; a shutdown or a lost node ends the wait with an error.
+   * `begin` returns how to cancel what it set up.
+   */
+  private interruptible(begin: (done: () => void) => () => void): Promise<void> {
+    if (this.stopped) return Promise.reject(this.stopped);
     return new Promise((resolve, reject) => {
-      const key = `sleep:${this.line}:${Math.random()}`;
-      const timer = setTimeout(() => {
-        this.settledWaiters.delete(key);
+      const interrupt = (err: Error): void => {
+        this.interrupts.delete(interrupt);
+        cancel();
+        reject(err);
+      };
+      const cancel = begin(() => {
+        this.interrupts.delete(interrupt);
         resolve();
-      }, ms);
-      this.settledWaiters.set(key, { resolve, reject: (err) => (clearTimeout(timer), reject(err)) });
+      });
+      this.interrupts.add(interrupt);
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return this.interruptible((done) => {
+      const timer = setTimeout(done, ms);
+      return () => clearTimeout(timer);
     });
   }
 
@@ -147,8 +162,8 @@ export class Master {
 
   private async link(a: NodeId, aRole: Role, b: NodeId, bRole: Role, announce: boolean): Promise<void> {
     await Promise.all([
-      this.control(a, { type: 'link', peer: b, peerRole: bRole, port: this.ports.get(b) ?? 0 }),
-      this.control(b, { type: 'link', peer: a, peerRole: aRole, port: this.ports.get(a) ?? 0 }),
+      this.host.control(a, { type: 'link', peer: b, peerRole: bRole, port: this.ports.get(b) ?? 0 }),
+      this.host.control(b, { type: 'link', peer: a, peerRole: aRole, port: this.ports.get(a) ?? 0 }),
     ]);
     if (announce) this.emit({ type: 'linkCreated', line: this.line, a, b });
   }
@@ -160,14 +175,14 @@ export class Master {
     // Each live server is asked in ascending order; the first one of each connected group becomes
     // its root and the others find they were already reached.
     for (const s of this.topology.liveServers()) {
-      const r = await this.control(s, { type: 'stabilize', epoch, line: this.line });
+      const r = await this.host.control(s, { type: 'stabilize', epoch, line: this.line });
       if (r.type === 'stabilizeDone' && r.root) this.emit({ type: 'stabilizeGroup', line: this.line, epoch, root: s, members: r.members });
     }
     this.emit({ type: 'stabilizeDone', line: this.line, epoch, ms: performance.now() - started });
   }
 
   private async printStore(server: NodeId): Promise<void> {
-    const r = await this.control(server, { type: 'snapshot' });
+    const r = await this.host.control(server, { type: 'snapshot' });
     if (r.type !== 'snapshot') return;
     this.emit({ type: 'storePrinted', line: this.line, server, entries: r.snapshot.store });
     for (const text of formatStore(r.snapshot.store)) this.emit({ type: 'stdout', line: this.line, text });
@@ -175,7 +190,7 @@ export class Master {
 
   private async put(client: NodeId, key: string, value: string): Promise<void> {
     const line = this.line;
-    const r = await this.control(client, { type: 'put', key, value, line });
+    const r = await this.host.control(client, { type: 'put', key, value, line });
     if (r.type !== 'putDone') return this.fail(client, 'put', key, describeFailure(r));
     if (!r.ok) return this.fail(client, 'put', key, r.reason);
     this.emit({ type: 'put', line, client, key, value, server: r.server, stamp: r.stamp, counter: r.counter });
@@ -184,7 +199,7 @@ export class Master {
 
   private async get(client: NodeId, key: string): Promise<void> {
     const line = this.line;
-    const r = await this.control(client, { type: 'get', key, line });
+    const r = await this.host.control(client, { type: 'get', key, line });
     if (r.type !== 'getDone') return this.fail(client, 'get', key, describeFailure(r));
     if (!r.ok) return this.fail(client, 'get', key, r.reason);
     this.emit({ type: 'get', line, client, key, server: r.server, result: r.result, depBefore: r.depBefore, depAfter: r.depAfter, counter: r.counter });
@@ -197,18 +212,20 @@ export class Master {
 
   private settledWrite(id: string): Promise<void> {
     if (this.settled.delete(id)) return Promise.resolve();
-    if (this.closed) return Promise.reject(new Error('the cluster was shut down'));
-    return new Promise((resolve, reject) => this.settledWaiters.set(id, { resolve, reject }));
+    return this.interruptible((done) => {
+      this.settleWaiters.set(id, done);
+      return () => this.settleWaiters.delete(id);
+    });
   }
 
   private onNotice(n: NodeNotice): void {
     switch (n.type) {
       case 'gossipSettled': {
         const id = `${n.server}:${n.stamp.counter}`;
-        const waiter = this.settledWaiters.get(id);
+        const waiter = this.settleWaiters.get(id);
         if (waiter) {
-          this.settledWaiters.delete(id);
-          waiter.resolve();
+          this.settleWaiters.delete(id);
+          waiter();
         } else if (this.options.gossip === 'settled') {
           this.settled.add(id);
         }
@@ -221,10 +238,6 @@ export class Master {
         this.emit({ type: 'applied', line: this.line, server: n.server, key: n.key, value: n.value, stamp: n.stamp, via: n.via });
         return;
     }
-  }
-
-  private async control(id: NodeId, body: ControlBody): Promise<ControlResult> {
-    return this.host.control(id, body);
   }
 
   private alive(id: NodeId): boolean {
