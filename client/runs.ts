@@ -188,17 +188,9 @@ export class RunManager implements vscode.Disposable {
   stop(uri?: vscode.Uri, why = 'stopped'): number {
     const targets = uri ? [this.active.get(uri.toString())].filter((a): a is Active => !!a) : [...this.active.values()];
     for (const a of targets) {
+      // The runner answers an abort at once: it cuts short what it waits on (a `sleep 20000`, a
+      // settle) and SIGKILLs every node process, spares included.
       a.controller.abort();
-      // Stop means at once: the nodes this run reported are killed here too, so nothing the
-      // runner is still awaiting (a `sleep 20000`, a node that stopped answering) can keep them
-      // alive; the runner's own cleanup then finds them gone.
-      for (const pid of a.record.pids) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
       this.log.warn(`${a.record.name}: run ${why}`);
       this.end(a, 'stopped');
     }
