@@ -3,7 +3,8 @@
 // by the final snapshot at the end, and kept until the next run.
 import * as vscode from 'vscode';
 import { ClusterModel, type KeyState, type DepState } from './clusterModel';
-import { formatMs, formatStamp } from './runLog';
+import { formatStamp } from '../protocol/stamp';
+import { formatMs } from './runLog';
 import type { RunManager, RunRecord } from './runs';
 
 export type ClusterNode =

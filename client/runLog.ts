@@ -1,11 +1,8 @@
 // Turns a run's events into the readable "kvcmd log" lines. Pure (no vscode import) so the wording
 // is the same wherever a run is described. Failures name `file:line` so the output view links them.
 import type { ClusterEvent } from '../cluster/events';
-import type { GetResult, Stamp } from '../protocol/messages';
-
-export function formatStamp(s: Stamp | null | undefined): string {
-  return s ? `(${s.counter},${s.server})` : '(none)';
-}
+import type { GetResult } from '../protocol/messages';
+import { formatStamp } from '../protocol/stamp';
 
 export function describeGet(result: GetResult): string {
   switch (result.kind) {

@@ -1,4 +1,5 @@
 import { LamportClock } from './clock';
+import { formatStamp } from './stamp';
 import {
   ControlBody, ControlIn, ControlOut, ControlResult, Envelope, GossipMode, NodeId, NodeNotice, NodeSnapshot, PeerBody, Role,
 } from './messages';
@@ -175,11 +176,11 @@ function emptyEffects(): Effects {
 function describe(b: PeerBody): string {
   switch (b.type) {
     case 'put': return `put ${b.key}=${b.value}`;
-    case 'putReply': return `put ${b.key} stamped (${b.stamp.counter},${b.stamp.server})`;
-    case 'get': return `get ${b.key}` + (b.dep ? ` dep (${b.dep.counter},${b.dep.server})` : '');
-    case 'getReply': return `get ${b.key} -> ` + (b.result.kind === 'value' ? `${b.result.value} (${b.result.stamp.counter},${b.result.stamp.server})` : b.result.kind);
-    case 'gossip': return `gossip ${b.entry.key}=${b.entry.value} (${b.entry.stamp.counter},${b.entry.stamp.server})`;
-    case 'spread': return `spread ${b.entry.key} (${b.entry.stamp.counter},${b.entry.stamp.server}) past [${b.visited.join(',')}]`;
+    case 'putReply': return `put ${b.key} stamped ${formatStamp(b.stamp)}`;
+    case 'get': return `get ${b.key}` + (b.dep ? ` dep ${formatStamp(b.dep)}` : '');
+    case 'getReply': return `get ${b.key} -> ` + (b.result.kind === 'value' ? `${b.result.value} ${formatStamp(b.result.stamp)}` : b.result.kind);
+    case 'gossip': return `gossip ${b.entry.key}=${b.entry.value} ${formatStamp(b.entry.stamp)}`;
+    case 'spread': return `spread ${b.entry.key} ${formatStamp(b.entry.stamp)} past [${b.visited.join(',')}]`;
     case 'gossipAck': return `gossip ack` + (b.frontier.length ? `, unreached neighbours [${b.frontier.join(',')}]` : '');
     case 'explore': return `stabilize explore #${b.epoch}`;
     case 'exploreReply': return `stabilize gather #${b.epoch}: ${b.joined ? `${b.entries.length} entries from [${b.members.join(',')}]` : 'already visited'}`;

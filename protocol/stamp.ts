@@ -11,6 +11,7 @@ export function newerStamp(a: Stamp | null, b: Stamp | null): Stamp | null {
   return compareStamps(a, b) >= 0 ? a : b;
 }
 
-export function formatStamp(s: Stamp): string {
-  return `(${s.counter},${s.server})`;
+/** `(counter,server)`, the one way a stamp is written anywhere; `none` for a missing one. */
+export function formatStamp(s: Stamp | null | undefined): string {
+  return s ? `(${s.counter},${s.server})` : 'none';
 }

@@ -3,7 +3,8 @@
 // changes they are stale, and we follow their lines through the edits made since (documents.ts)
 // so that a hover still finds the right line after lines were inserted above it.
 import type { ClusterEvent } from '../cluster/events';
-import type { GetResult, Stamp } from '../protocol/messages';
+import type { GetResult } from '../protocol/messages';
+import { formatStamp } from '../protocol/stamp';
 import { DocumentStore, mapLineBack } from './documents';
 import type { RunResultsParams } from './protocol';
 
@@ -62,15 +63,11 @@ export class RunResultsStore {
   }
 }
 
-export function stamp(s: Stamp | null | undefined): string {
-  return s ? `(${s.counter}, ${s.server})` : 'none';
-}
-
 function getResult(key: string, r: GetResult): string {
   switch (r.kind) {
-    case 'value': return `\`${key}:${r.value}\` with stamp ${stamp(r.stamp)}`;
+    case 'value': return `\`${key}:${r.value}\` with stamp ${formatStamp(r.stamp)}`;
     case 'ERR_KEY': return `\`${key}:ERR_KEY\` (the server has no value and the client no dependency)`;
-    case 'ERR_DEP': return `\`${key}:ERR_DEP\` (the server holds ${stamp(r.held)}, older than the client's dependency ${stamp(r.dep)})`;
+    case 'ERR_DEP': return `\`${key}:ERR_DEP\` (the server holds ${formatStamp(r.held)}, older than the client's dependency ${formatStamp(r.dep)})`;
   }
 }
 
@@ -80,12 +77,12 @@ export function describeEvents(events: readonly ClusterEvent[]): string[] {
   for (const e of events) {
     switch (e.type) {
       case 'put':
-        out.push(`- **put** \`${e.key}=${e.value}\` by client ${e.client}: got stamp **${stamp(e.stamp)}** ` +
+        out.push(`- **put** \`${e.key}=${e.value}\` by client ${e.client}: got stamp **${formatStamp(e.stamp)}** ` +
           `(counter ${e.stamp.counter}, server ${e.stamp.server}), applied by server ${e.server}; client counter now ${e.counter}`);
         break;
       case 'get':
         out.push(`- **get** by client ${e.client}: returned ${getResult(e.key, e.result)}, answered by server ${e.server}; ` +
-          `dependency on \`${e.key}\` before ${stamp(e.depBefore)}, after ${stamp(e.depAfter)}; client counter now ${e.counter}`);
+          `dependency on \`${e.key}\` before ${formatStamp(e.depBefore)}, after ${formatStamp(e.depAfter)}; client counter now ${e.counter}`);
         break;
       case 'failed':
         out.push(`- **${e.op} failed** (client ${e.client}, key \`${e.key}\`): ${e.reason}`);
@@ -95,7 +92,7 @@ export function describeEvents(events: readonly ClusterEvent[]): string[] {
         else {
           out.push(`- **store of server ${e.server}** (${e.entries.length} entr${e.entries.length === 1 ? 'y' : 'ies'}):`, '',
             '  | key | value | stamp |', '  |---|---|---|',
-            ...e.entries.map((s) => `  | \`${s.key}\` | \`${s.value}\` | ${stamp(s.stamp)} |`), '');
+            ...e.entries.map((s) => `  | \`${s.key}\` | \`${s.value}\` | ${formatStamp(s.stamp)} |`), '');
         }
         break;
       case 'stabilizeGroup':

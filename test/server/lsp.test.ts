@@ -237,23 +237,23 @@ describe('language server over stdio', () => {
       await lsp.connection.sendNotification(RunResultsNotification, params);
       const put = (await lsp.hover(uri, find(text, 'put 10 color')))!;
       assert.match(put, /A client writes a value under a key/, 'the command doc still shows');
-      assert.match(put, /got stamp \*\*\(3, 0\)\*\* \(counter 3, server 0\), applied by server 0/);
+      assert.match(put, /got stamp \*\*\(3,0\)\*\* \(counter 3, server 0\), applied by server 0/);
       assert.match(put, /seed 42, gossip settled/);
       assert.doesNotMatch(put, /stale/);
       assert.match((await lsp.hover(uri, find(text, 'get 11 color')))!, /`color:ERR_KEY`.*answered by server 1/);
       const store = (await lsp.hover(uri, find(text, 'printStore 0')))!;
       assert.match(store, /store of server 0\*\* \(1 entry\)/);
-      assert.match(store, /\| `color` \| `red` \| \(3, 0\) \|/);
+      assert.match(store, /\| `color` \| `red` \| \(3,0\) \|/);
       assert.match((await lsp.hover(uri, find(text, 'stabilize')))!, /group rooted at server 0: servers 0, 1/);
       const get = (await lsp.hover(uri, find(text, 'get 10 size', 5)))!;
-      assert.match(get, /returned `size:big` with stamp \(5, 1\), answered by server 0; dependency on `size` before none, after \(5, 1\)/);
+      assert.match(get, /returned `size:big` with stamp \(5,1\), answered by server 0; dependency on `size` before none, after \(5,1\)/);
 
       // Insert a line above: the results are stale but still found on their (moved) line.
       const v = await lsp.edit(uri, { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, 'sleep 5\n');
       await lsp.diagnostics(uri, v);
       const moved = (await lsp.hover(uri, { line: 8, character: 1 }))!;
       assert.match(moved, /results are stale: the file changed since the run at 2026-01-02T03:04:05.000Z/);
-      assert.match(moved, /got stamp \*\*\(3, 0\)\*\*/);
+      assert.match(moved, /got stamp \*\*\(3,0\)\*\*/);
       await lsp.edit(uri, { start: { line: 2, character: 0 }, end: { line: 3, character: 0 } }, '');
     });
 
@@ -392,7 +392,7 @@ describe('language server over stdio', () => {
     await lsp.connection.sendNotification(RunResultsNotification, {
       uri, version: 7, seed: 1, gossip: 'settled', finishedAt: new Date().toISOString(), events, snapshot: result.snapshot,
     });
-    assert.match((await lsp.hover(uri, find(text, 'put 10 color')))!, /got stamp \*\*\(\d+, 0\)\*\*.*applied by server 0/);
+    assert.match((await lsp.hover(uri, find(text, 'put 10 color')))!, /got stamp \*\*\(\d+,0\)\*\*.*applied by server 0/);
     assert.match((await lsp.hover(uri, find(text, 'printStore 0')))!, /store of server 0\*\*/);
     assert.match((await lsp.hover(uri, find(text, 'get 11 color')))!, /\*\*get\*\* by client 11: returned `color:/);
     await lsp.close(uri);
