@@ -1,7 +1,7 @@
 // The cluster as a run leaves it, rebuilt from the event stream while the run goes on and replaced
 // by the final ClusterSnapshot when it ends. Pure (no vscode import): the tree view renders it.
 import type { ClusterEvent, ClusterSnapshot } from '../cluster/events';
-import type { Command } from '../language/commands';
+import { compareStamps } from '../protocol/stamp';
 import type { NodeId, Stamp } from '../protocol/messages';
 
 export type PutEvent = Extract<ClusterEvent, { type: 'put' }>;
@@ -42,22 +42,11 @@ export interface ClientState {
 
 export const stampKey = (s: Stamp): string => `${s.counter},${s.server}`;
 
-export function compareStamps(a: Stamp, b: Stamp): number {
-  return a.counter - b.counter || a.server - b.server;
-}
-
 export class ClusterModel {
   readonly servers = new Map<NodeId, ServerState>();
   readonly clients = new Map<NodeId, ClientState>();
   /** Every accepted write by its stamp: a stamp names one write for ever (SPEC 5), so this is provenance. */
   readonly puts = new Map<string, PutEvent>();
-  private readonly byLine = new Map<number, Command>();
-
-  /** `commands` tell which server a joinClient linked to: that implicit link has no event of its own. */
-  constructor(commands: readonly Command[]) {
-    for (const c of commands) this.byLine.set(c.line, c);
-  }
-
   origin(stamp: Stamp): PutEvent | undefined {
     return this.puts.get(stampKey(stamp));
   }
@@ -66,25 +55,9 @@ export class ClusterModel {
   apply(e: ClusterEvent): boolean {
     switch (e.type) {
       case 'nodeStarted':
-        if (e.role === 'server') {
-          // joinServer links the newcomer to every live server (SPEC 3), again without link events.
-          const links = new Set<NodeId>();
-          for (const s of this.servers.values()) {
-            if (!s.alive) continue;
-            links.add(s.id);
-            s.links.add(e.id);
-          }
-          this.servers.set(e.id, { id: e.id, alive: true, links, store: new Map(), startedLine: e.line, pid: e.pid });
-        } else {
-          const links = new Set<NodeId>();
-          const cmd = this.byLine.get(e.line);
-          const server = cmd?.name === 'joinClient' ? this.servers.get(cmd.server) : undefined;
-          if (server?.alive) {
-            links.add(server.id);
-            server.links.add(e.id);
-          }
-          this.clients.set(e.id, { id: e.id, links, counter: 0, deps: new Map(), startedLine: e.line, pid: e.pid });
-        }
+        // Its links follow as linkCreated events, the implicit ones of a join included.
+        if (e.role === 'server') this.servers.set(e.id, { id: e.id, alive: true, links: new Set(), store: new Map(), startedLine: e.line, pid: e.pid });
+        else this.clients.set(e.id, { id: e.id, links: new Set(), counter: 0, deps: new Map(), startedLine: e.line, pid: e.pid });
         return true;
       case 'nodeKilled': {
         const s = this.servers.get(e.id);

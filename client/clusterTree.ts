@@ -29,7 +29,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
     this.subs = [
       runs.onDidStartRun((r) => {
         this.record = r;
-        this.model = new ClusterModel(r.commands);
+        this.model = new ClusterModel();
         this.nodes.clear();
         this.refresh(true);
       }),

@@ -58,12 +58,12 @@ export class Master {
       case 'joinServer': {
         const peers = t.liveServers();
         await this.startNode(cmd.server, 'server');
-        await Promise.all(peers.map((p) => this.link(cmd.server, 'server', p, 'server', false)));
+        await Promise.all(peers.map((p) => this.link(cmd.server, 'server', p, 'server')));
         break;
       }
       case 'joinClient':
         await this.startNode(cmd.client, 'client');
-        if (t.isLiveServer(cmd.server)) await this.link(cmd.client, 'client', cmd.server, 'server', false);
+        if (t.isLiveServer(cmd.server)) await this.link(cmd.client, 'client', cmd.server, 'server');
         break;
       case 'killServer':
         if (!t.isLiveServer(cmd.server)) break;
@@ -79,7 +79,7 @@ export class Master {
         break;
       case 'createConnection':
         if (t.linked(cmd.a, cmd.b) || !this.alive(cmd.a) || !this.alive(cmd.b)) break;
-        await this.link(cmd.a, this.roleOf(cmd.a), cmd.b, this.roleOf(cmd.b), true);
+        await this.link(cmd.a, this.roleOf(cmd.a), cmd.b, this.roleOf(cmd.b));
         break;
       case 'stabilize':
         await this.stabilize();
@@ -160,12 +160,13 @@ export class Master {
     this.emit({ type: 'nodeStarted', line: this.line, id, role, port, pid });
   }
 
-  private async link(a: NodeId, aRole: Role, b: NodeId, bRole: Role, announce: boolean): Promise<void> {
+  /** Every link, the implicit ones of a join included, is announced: the events alone tell the topology. */
+  private async link(a: NodeId, aRole: Role, b: NodeId, bRole: Role): Promise<void> {
     await Promise.all([
       this.host.control(a, { type: 'link', peer: b, peerRole: bRole, port: this.ports.get(b) ?? 0 }),
       this.host.control(b, { type: 'link', peer: a, peerRole: aRole, port: this.ports.get(a) ?? 0 }),
     ]);
-    if (announce) this.emit({ type: 'linkCreated', line: this.line, a, b });
+    this.emit({ type: 'linkCreated', line: this.line, a, b });
   }
 
   private async stabilize(): Promise<void> {

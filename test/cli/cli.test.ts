@@ -112,6 +112,9 @@ test('--events writes JSON lines with stamps and a final snapshot', async () => 
   assert.equal(put.line, 16);
   assert.ok(lines.some((e) => e.type === 'message' && e.msg === 'gossip' && typeof e.counter === 'number'));
   assert.ok(lines.some((e) => e.type === 'stabilizeGroup' && e.members.join() === '0,1'));
+  // Joins announce their implicit links, so the events alone tell the topology.
+  assert.deepEqual(lines.filter((e) => e.type === 'linkCreated' && e.line === 4).map((e) => `${e.a}-${e.b}`), ['2-0', '2-1']);
+  assert.deepEqual(lines.filter((e) => e.type === 'linkCreated' && e.line === 6).map((e) => `${e.a}-${e.b}`), ['10-0']);
   const snap = lines[lines.length - 1];
   assert.equal(snap.type, 'snapshot');
   assert.equal(snap.nodes.filter((n: { role: string }) => n.role === 'server').length, 4);
