@@ -24,7 +24,7 @@ export async function runInteractive(args: CliArgs, io: Streams, signal: AbortSi
     for await (const line of rl) {
       const analysis = analyze([...accepted, line].join('\n'));
       const here = analysis.diagnostics.filter((d) => d.range.start.line === accepted.length);
-      for (const d of here) io.err(formatDiagnostic('<stdin>', d).replace(/^<stdin>:\d+/, `<stdin>:${accepted.length + 1}`) + '\n');
+      for (const d of here) io.err(formatDiagnostic('<stdin>', d) + '\n');
       if (here.some((d) => d.severity === 'error')) {
         // Keep the numbering of later lines honest: a skipped line stays, as a comment.
         accepted.push('');

@@ -61,10 +61,6 @@ export interface Envelope {
   body: PeerBody;
 }
 
-export function isReply(e: Envelope): boolean {
-  return e.replyTo !== 0;
-}
-
 /** Master -> node. Each gets exactly one ControlOut reply with the same `seq`. */
 export type ControlBody =
   | { type: 'init'; id: NodeId; role: Role; seed: number; gossip: GossipMode; trace: boolean }
