@@ -1,8 +1,8 @@
 // Bundles the VS Code extension and what it starts, into dist/ (CommonJS, Node platform):
-//   client/extension.ts          -> dist/extension.js   (the extension; `vscode` stays external)
-//   server/server.ts             -> dist/server.js      (language server, if present)
+//   extension/extension.ts          -> dist/extension.js   (the extension; `vscode` stays external)
+//   lsp/languageServer.ts             -> dist/languageServer.js      (language server, if present)
 //   cluster/nodeMain.ts          -> dist/nodeMain.js    (cluster child-process entry, if present)
-//   test/client/suite/*.ts       -> dist/test/client/suite/*.js (extension-host test suite)
+//   test/extension/suite/*.ts       -> dist/test/extension/suite/*.js (extension-host test suite)
 // Dependencies are inlined, so the packaged .vsix needs no node_modules.
 // usage: node esbuild.mjs [--watch] [--production] [--no-tests | --tests-only]
 //   --tests-only rebuilds just dist/test/ and leaves the rest of dist/ alone (e.g. after `npm run package`).
@@ -24,21 +24,21 @@ const common = {
 };
 
 const runtime = [
-  ['client/extension.ts', 'extension'],
-  ['server/server.ts', 'server'],
+  ['extension/extension.ts', 'extension'],
+  ['lsp/languageServer.ts', 'languageServer'],
   ['cluster/nodeMain.ts', 'nodeMain'],
 ].filter(([src]) => existsSync(at(src))).map(([src, out]) => ({ in: src, out }));
-if (!runtime.some((e) => e.out === 'extension')) throw new Error('client/extension.ts is missing');
+if (!runtime.some((e) => e.out === 'extension')) throw new Error('extension/extension.ts is missing');
 
 const configs = testsOnly ? [] : [{ ...common, entryPoints: runtime, outdir: at('dist') }];
 
-if (tests && existsSync(at('test/client/suite/index.ts'))) {
+if (tests && existsSync(at('test/extension/suite/index.ts'))) {
   // Every file of the suite is its own entry, so the mocha runner (index.js) can discover
   // *.test.js files at run time; mocha itself is loaded from node_modules (not packaged).
-  const dir = 'test/client/suite';
+  const dir = 'test/extension/suite';
   const entries = readdirSync(at(dir)).filter((f) => f === 'index.ts' || f.endsWith('.test.ts'))
     .map((f) => ({ in: `${dir}/${f}`, out: f.replace(/\.ts$/, '') }));
-  configs.push({ ...common, entryPoints: entries, outdir: at('dist/test/client/suite'),
+  configs.push({ ...common, entryPoints: entries, outdir: at('dist/test/extension/suite'),
     external: ['vscode', 'mocha'], sourcemap: 'inline', minify: false });
 }
 

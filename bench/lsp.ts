@@ -1,9 +1,9 @@
 // The language server's latencies on a generated 20,000-line script, measured over a real LSP
-// connection to a child process (node out/server/server.js --stdio), as an editor would see them.
+// connection to a child process (node out/lsp/languageServer.js --stdio), as an editor would see them.
 // Each figure is the median of several tries; the server is shut down (shutdown + exit) at the end.
-import type { ClusterEvent } from '../cluster/events';
-import { MemoryRequest, RunResultsNotification } from '../server/protocol';
-import { LspClient } from '../test/server/lspClient';
+import type { ClusterEvent } from '../record/events';
+import { MemoryRequest, RunResultsNotification } from '../lsp/customMessages';
+import { LspClient } from '../test/lsp/lspClient';
 import type { BenchRow } from './row';
 
 const LINES = 20_000;

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { ClusterEvent } from '../cluster/events';
+import { ClusterEvent } from '../record/events';
 
 /** Writes events as JSON lines, synchronously so that nothing is lost when the run is interrupted. */
 export class EventFile {

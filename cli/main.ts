@@ -22,7 +22,7 @@ export async function main(argv: readonly string[], io?: Streams): Promise<numbe
         // behaviour applies, so SIGTERM ends it at once.
         process.removeListener('SIGINT', onSignal);
         process.removeListener('SIGTERM', onSignal);
-        const { runLanguageServer } = await import('../server/start.js');
+        const { runLanguageServer } = await import('../lsp/start.js');
         return await runLanguageServer();
       }
       case 'check': {

@@ -1,4 +1,4 @@
-import { ClusterEvent } from '../cluster/events';
+import { ClusterEvent } from '../record/events';
 
 /**
  * Turns run events into the CLI's two streams: stdout gets exactly SPEC section 4, stderr gets the

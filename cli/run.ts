@@ -1,4 +1,4 @@
-import { ClusterEvent } from '../cluster/events';
+import { ClusterEvent } from '../record/events';
 import { randomSeed, runCommands } from '../cluster/runner';
 import { CliArgs } from './args';
 import { EventFile } from './events';

@@ -1,7 +1,7 @@
 import { Command } from '../language/commands';
 import { Topology } from '../language/topology';
 import { ControlResult, GossipMode, NodeId, NodeNotice, Role } from '../protocol/messages';
-import { ClusterEvent, ClusterSnapshot } from './events';
+import { ClusterEvent, ClusterSnapshot } from '../record/events';
 import { NodeHost } from './host';
 import { formatGet, formatStore } from './output';
 

@@ -1,6 +1,6 @@
 import { Command } from '../language/commands';
 import { GossipMode } from '../protocol/messages';
-import { ClusterEvent, ClusterSnapshot } from './events';
+import { ClusterEvent, ClusterSnapshot } from '../record/events';
 import { NodeHost } from './host';
 import { Master } from './master';
 import { ModelHost } from './modelHost';

@@ -19,7 +19,7 @@ const { values: o } = parseArgs({ options: {
 } });
 const say = (...a) => console.log('[playground]', ...a);
 const hasScripts = (d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('.kvcmd'));
-const ws = path.resolve(o.workspace ?? (hasScripts(path.join(repoRoot, 'samples')) ? path.join(repoRoot, 'samples') : path.join(repoRoot, 'test/fixtures/client')));
+const ws = path.resolve(o.workspace ?? (hasScripts(path.join(repoRoot, 'samples')) ? path.join(repoRoot, 'samples') : path.join(repoRoot, 'test/fixtures/extension')));
 const vsix = path.join(repoRoot, 'kvcmd.vsix');
 
 if (!o['no-package']) {

@@ -1,7 +1,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ClusterEvent, ClusterSnapshot } from '../cluster/events';
+import { ClusterEvent, ClusterSnapshot } from '../record/events';
 import { runCommands, RunSettings } from '../cluster/runner';
 import { analyze } from '../language/analyzer';
 

@@ -8,7 +8,7 @@ import { runTests } from '@vscode/test-electron';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const { values: o } = parseArgs({ options: {
-  workspace: { type: 'string', default: path.join(root, 'test/fixtures/client') },
+  workspace: { type: 'string', default: path.join(root, 'test/fixtures/extension') },
   'vscode-version': { type: 'string', default: process.env.VSCODE_VERSION || 'stable' },
   grep: { type: 'string' },
 } });
@@ -18,7 +18,7 @@ try {
     version: o['vscode-version'],
     cachePath: path.join(root, '.vscode-test/electron'),
     extensionDevelopmentPath: root,
-    extensionTestsPath: path.join(root, 'dist/test/client/suite/index.js'),
+    extensionTestsPath: path.join(root, 'dist/test/extension/suite/index.js'),
     extensionTestsEnv: o.grep ? { KVCMD_TEST_GREP: o.grep } : {},
     launchArgs: [path.resolve(o.workspace), '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
   });

@@ -8,10 +8,10 @@
 //          [--vsix FILE]
 // --vsix installs FILE with `code-server --install-extension` and runs the suite against that installed
 // copy (a stub extension takes the development-path slot), which checks what users actually get.
-// Defaults: the repo, dist/test/client/suite/index.js (built by `node esbuild.mjs`), test/fixtures/client.
+// Defaults: the repo, dist/test/extension/suite/index.js (built by `node esbuild.mjs`), test/fixtures/extension.
 //
 // Screenshots while tests run: with --screenshot-dir DIR the extension host sees KVCMD_SCREENSHOT_DIR=DIR;
-// a test writes DIR/requests/NAME.json (see test/client/suite/host.ts `screenshot()`), this runner
+// a test writes DIR/requests/NAME.json (see test/extension/suite/host.ts `screenshot()`), this runner
 // notices it, shoots the workbench with Playwright and writes DIR/NAME.png (atomically).
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -21,8 +21,8 @@ import { ensureSetup, installExtension, launchChromium, makeState, repoRoot, sta
 
 const { values: o } = parseArgs({ options: {
   extensionDevelopmentPath: { type: 'string', default: repoRoot },
-  extensionTestsPath: { type: 'string', default: path.join(repoRoot, 'dist/test/client/suite/index.js') },
-  workspace: { type: 'string', default: path.join(repoRoot, 'test/fixtures/client') },
+  extensionTestsPath: { type: 'string', default: path.join(repoRoot, 'dist/test/extension/suite/index.js') },
+  workspace: { type: 'string', default: path.join(repoRoot, 'test/fixtures/extension') },
   'screenshot-dir': { type: 'string' }, grep: { type: 'string' }, vsix: { type: 'string' },
   timeout: { type: 'string', default: '300' }, 'skip-setup': { type: 'boolean' }, verbose: { type: 'boolean' },
 } });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ClusterEvent } from '../../cluster/events';
+import { ClusterEvent } from '../../record/events';
 import { runCommands } from '../../cluster/runner';
 import { analyze } from '../../language/analyzer';
 

@@ -14,9 +14,9 @@ import {
 import { StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { InitializeResult } from 'vscode-languageserver-protocol';
 
-/** The repository root, from out/test/server or test/server. */
+/** The repository root, from out/test/lsp or test/lsp. */
 export const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}out${path.sep}`) ? '../../..' : '../..');
-export const SERVER_JS = path.join(ROOT, 'out', 'server', 'server.js');
+export const LANGUAGE_LANGUAGE_SERVER_JS = path.join(ROOT, 'out', 'lsp', 'languageServer.js');
 export const KVCMD = path.join(ROOT, 'bin', 'kvcmd.js');
 
 const live = new Set<LspClient>();
@@ -49,9 +49,9 @@ export class LspClient {
     this.connection.listen();
   }
 
-  /** Starts `node out/server/server.js --stdio`, or `node bin/kvcmd.js lsp --stdio` with via: 'cli'. */
+  /** Starts `node out/lsp/languageServer.js --stdio`, or `node bin/kvcmd.js lsp --stdio` with via: 'cli'. */
   static async start(via: 'server' | 'cli' = 'server'): Promise<LspClient> {
-    const args = via === 'cli' ? [KVCMD, 'lsp', '--stdio'] : [SERVER_JS, '--stdio'];
+    const args = via === 'cli' ? [KVCMD, 'lsp', '--stdio'] : [LANGUAGE_LANGUAGE_SERVER_JS, '--stdio'];
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new LspClient(child);
     live.add(client);

@@ -2,8 +2,8 @@
 // (RunResultsNotification), which renders them. Also shoots the README's screenshots.
 import * as assert from 'node:assert/strict';
 import type * as VSCode from 'vscode';
-import type { ClusterEvent } from '../../../cluster/events';
-import type { RunOutcome, RunRecord } from '../../../client/runs';
+import type { ClusterEvent } from '../../../record/events';
+import type { RunOutcome, RunRecord } from '../../../extension/runs';
 import { kvcmdApi, repoFile, screenshot, setKvcmdSettings, sleep, suite, test, vscode, waitFor } from './host';
 
 type GetEvent = Extract<ClusterEvent, { type: 'get' }>;
@@ -18,7 +18,7 @@ const stampRe = (s: { counter: number; server: number }) => new RegExp(`\\(\\s*$
 suite('hovers after a run', () => {
   test('a get line\'s hover carries the stamp it read', async function () {
     const api = await kvcmdApi();
-    if (!api.languageClient) return this.skip(); // no dist/server.js bundled: nothing renders hovers
+    if (!api.languageClient) return this.skip(); // no dist/languageServer.js bundled: nothing renders hovers
     await setKvcmdSettings({ seed: '7', gossip: 'settled' });
     const uri = repoFile('samples/01-fully-connected.kvcmd');
     const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));

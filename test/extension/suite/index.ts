@@ -1,6 +1,6 @@
 // Mocha runner for the extension-host tests. VS Code (code-server via scripts/vscode-test/run.mjs,
 // or desktop via scripts/vscode-test/electron.mjs) loads the bundled copy of this file
-// (dist/test/client/suite/index.js) as `extensionTestsPath` and awaits `run()`.
+// (dist/test/extension/suite/index.js) as `extensionTestsPath` and awaits `run()`.
 // Environment: KVCMD_TEST_GREP filters tests by title; KVCMD_TEST_TIMEOUT (ms) per test.
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,6 +1,6 @@
 // The kvcmd language server: wiring only. Each feature lives in its own file and works on the
-// per-version analysis (analysisCache.ts). Started by the extension (dist/server.js, IPC), by
-// `kvcmd lsp --stdio` (start.ts), or directly: `node out/server/server.js --stdio`.
+// per-version analysis (analysisCache.ts). Started by the extension (dist/languageServer.js, IPC), by
+// `kvcmd lsp --stdio` (start.ts), or directly: `node out/lsp/languageServer.js --stdio`.
 // The transport (--stdio, --node-ipc, --socket=N, --pipe=NAME) comes from the command line,
 // as vscode-languageserver's createConnection reads it.
 import {
@@ -16,7 +16,7 @@ import { DocumentStore } from './documents';
 import { foldingRanges } from './folding';
 import { formatDocument, formatRange } from './formatting';
 import { hover } from './hover';
-import { ClearRunResultsNotification, MemoryRequest, RunResultsNotification } from './protocol';
+import { ClearRunResultsNotification, MemoryRequest, RunResultsNotification } from './customMessages';
 import { RunResultsStore } from './runResults';
 import { LEGEND, semanticTokens } from './semanticTokens';
 import { documentSymbols } from './symbols';

@@ -1,4 +1,4 @@
-// What the language server (server/, bundled to dist/server.js) gives the editor, seen through
+// What the language server (server/, bundled to dist/languageServer.js) gives the editor, seen through
 // VS Code's own API: diagnostics with the language library's codes, and id completion.
 import * as assert from 'node:assert/strict';
 import type * as VSCode from 'vscode';

@@ -7,14 +7,14 @@ import { after, before, describe, it } from 'node:test';
 import {
   CompletionItem, DiagnosticSeverity, DiagnosticTag, CodeLensRequest, DocumentHighlightRequest, InsertTextFormat, SemanticTokensRangeRequest, SymbolKind, TextEdit,
 } from 'vscode-languageserver-protocol';
-import type { ClusterEvent } from '../../cluster/events';
+import type { ClusterEvent } from '../../record/events';
 import { analyze } from '../../language/index';
 import { runCommands } from '../../cluster/runner';
-import { ClearRunResultsNotification, MemoryRequest, RunResultsNotification, type RunResultsParams } from '../../server/protocol';
-import { LEGEND } from '../../server/semanticTokens';
+import { ClearRunResultsNotification, MemoryRequest, RunResultsNotification, type RunResultsParams } from '../../lsp/customMessages';
+import { LEGEND } from '../../lsp/semanticTokens';
 import { LspClient, ROOT, applyTextEdits, find } from './lspClient';
 
-const FIX = path.join(ROOT, 'test', 'fixtures', 'server');
+const FIX = path.join(ROOT, 'test', 'fixtures', 'lsp');
 const fixture = (name: string): string => fs.readFileSync(path.join(FIX, name), 'utf8');
 const uriOf = (name: string): string => `file:///work/${name}`;
 

@@ -1,6 +1,6 @@
 // Entry for `kvcmd lsp --stdio` (cli/main.ts imports this lazily). The transport comes from the
 // command line (--stdio, --node-ipc, --socket=N).
-import { startLanguageServer } from './server';
+import { startLanguageServer } from './languageServer';
 
 export { startLanguageServer };
 

@@ -1,4 +1,4 @@
-// Starts the kvcmd language server (dist/server.js, bundled by esbuild.mjs) as a Node child
+// Starts the kvcmd language server (dist/languageServer.js, bundled by esbuild.mjs) as a Node child
 // process talking LSP over IPC. Without a bundled server the extension still activates: the
 // language, grammar and snippets come from package.json alone.
 import * as fs from 'node:fs';
@@ -11,7 +11,7 @@ export async function startLanguageClient(
   context: vscode.ExtensionContext,
   log: vscode.LogOutputChannel,
 ): Promise<LanguageClient | undefined> {
-  const module = context.asAbsolutePath('dist/server.js');
+  const module = context.asAbsolutePath('dist/languageServer.js');
   if (!fs.existsSync(module)) {
     log.info(`no language server at ${module}: running without one`);
     return undefined;

@@ -58,21 +58,21 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
 }
 
 /** The extension's API, activating it if needed. */
-export async function kvcmdApi(): Promise<import('../../../client/extension').KvcmdApi> {
-  const ext = vscode.extensions.getExtension<import('../../../client/extension').KvcmdApi>(EXTENSION_ID);
+export async function kvcmdApi(): Promise<import('../../../extension/extension').KvcmdApi> {
+  const ext = vscode.extensions.getExtension<import('../../../extension/extension').KvcmdApi>(EXTENSION_ID);
   if (!ext) throw new Error(`${EXTENSION_ID} not found`);
   return ext.activate();
 }
 
 /**
- * A file of the repository (samples/…). Found from this bundle's place (dist/test/client/suite/),
+ * A file of the repository (samples/…). Found from this bundle's place (dist/test/extension/suite/),
  * not from the extension's folder, which is elsewhere when the suite tests an installed .vsix.
  */
 export function repoFile(rel: string): VSCode.Uri {
   return vscode.Uri.file(path.resolve(__dirname, '../../../..', rel));
 }
 
-/** A file of the test workspace (test/fixtures/client). */
+/** A file of the test workspace (test/fixtures/extension). */
 export function fixture(rel: string): VSCode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new Error('the tests need a workspace folder');

@@ -1,6 +1,6 @@
 // Turns a run's events into the readable "kvcmd log" lines. Pure (no vscode import) so the wording
 // is the same wherever a run is described. Failures name `file:line` so the output view links them.
-import type { ClusterEvent } from '../cluster/events';
+import type { ClusterEvent } from '../record/events';
 import type { GetResult } from '../protocol/messages';
 import { formatStamp } from '../protocol/stamp';
 

@@ -4,7 +4,7 @@
 // cluster (join, kill, break, create), every other line sees exactly the same topology as before
 // and keeps its diagnostics, references and command. That is the common case while typing (keys,
 // values, comments, gets and puts), and it turns an O(n) re-analysis into O(line).
-// test/server/incremental.test.ts checks this against `analyze` on thousands of random edits.
+// test/lsp/incremental.test.ts checks this against `analyze` on thousands of random edits.
 import { Analysis, ParsedLine, ParsedScript, checkLine } from '../language/index';
 import { DocAnalysis } from './analysisCache';
 import type { LineChange } from './documents';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { EXTENSION_ID, screenshot, suite, test, vscode, waitFor } from './host';
-import type { KvcmdApi } from '../../../client/extension';
+import type { KvcmdApi } from '../../../extension/extension';
 
 suite('activation', () => {
   test('the kvcmd extension is installed in the extension host', () => {
@@ -40,7 +40,7 @@ suite('activation', () => {
   test('the language client runs when a server is bundled', async function () {
     const ext = vscode.extensions.getExtension<KvcmdApi>(EXTENSION_ID)!;
     const api = await ext.activate();
-    const bundled = (await vscode.workspace.fs.stat(vscode.Uri.joinPath(ext.extensionUri, 'dist/server.js')).then(() => true, () => false));
+    const bundled = (await vscode.workspace.fs.stat(vscode.Uri.joinPath(ext.extensionUri, 'dist/languageServer.js')).then(() => true, () => false));
     if (!bundled) return this.skip();
     await waitFor('language client running', () => api.languageClient?.isRunning());
   });

@@ -8,9 +8,9 @@ import { describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Range } from 'vscode-languageserver-protocol';
 import { Analysis, analyze, topologyBefore } from '../../language/index';
-import { AnalysisCache } from '../../server/analysisCache';
-import { DocumentStore, mapLineBack } from '../../server/documents';
-import { TopologyIndex } from '../../server/topologyIndex';
+import { AnalysisCache } from '../../lsp/analysisCache';
+import { DocumentStore, mapLineBack } from '../../lsp/documents';
+import { TopologyIndex } from '../../lsp/topologyIndex';
 import { ROOT } from './lspClient';
 
 /** A small deterministic generator (xorshift), so failures replay. */
@@ -41,7 +41,7 @@ function topoSummary(a: Analysis, line0: number, t = topologyBefore(a, line0)): 
 }
 
 describe('single-line re-analysis', () => {
-  const files = ['test/fixtures/server/cluster.kvcmd', 'test/fixtures/server/mistakes.kvcmd', 'test/fixtures/cluster/rejoin-and-relink.kvcmd',
+  const files = ['test/fixtures/lsp/cluster.kvcmd', 'test/fixtures/lsp/mistakes.kvcmd', 'test/fixtures/cluster/rejoin-and-relink.kvcmd',
     'test/fixtures/language/partition.kvcmd', 'test/fixtures/language/crash.kvcmd']
     .map((f) => path.join(ROOT, f)).filter((f) => fs.existsSync(f));
 

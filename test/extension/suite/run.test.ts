@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type * as VSCode from 'vscode';
-import type { RunOutcome, RunRecord } from '../../../client/runs';
-import type { ClusterNode } from '../../../client/clusterTree';
+import type { RunOutcome, RunRecord } from '../../../extension/runs';
+import type { ClusterNode } from '../../../extension/clusterTree';
 import { fixture, kvcmdApi, nodeMainChildren, processAlive, repoFile, setKvcmdSettings, suite, test, vscode, waitFor } from './host';
 
 const SAMPLES = ['01-fully-connected', '02-not-fully-connected', '03-partition', '04-dead-server', '05-multi-linked-client'];

@@ -11,7 +11,7 @@ import { registerStatusBar } from './statusBar';
 
 /** What `activate` returns: reachable by tests through `extensions.getExtension('kvcmd.kvcmd').exports`. */
 export interface KvcmdApi {
-  /** The running language client, or undefined when no server is bundled (dist/server.js). */
+  /** The running language client, or undefined when no server is bundled (dist/languageServer.js). */
   readonly languageClient: KvcmdLanguageClient | undefined;
   /** Absolute path of the cluster's child-process entry (dist/nodeMain.js), for forking nodes. */
   readonly nodeMainPath: string;

@@ -2,11 +2,11 @@
 // by script line for hovers. Results belong to the document version that ran; once the text
 // changes they are stale, and we follow their lines through the edits made since (documents.ts)
 // so that a hover still finds the right line after lines were inserted above it.
-import type { ClusterEvent } from '../cluster/events';
+import type { ClusterEvent } from '../record/events';
 import type { GetResult } from '../protocol/messages';
 import { formatStamp } from '../protocol/stamp';
 import { DocumentStore, mapLineBack } from './documents';
-import type { RunResultsParams } from './protocol';
+import type { RunResultsParams } from './customMessages';
 
 interface Stored { params: RunResultsParams; byLine: Map<number, ClusterEvent[]> }
 

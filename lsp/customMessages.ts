@@ -1,6 +1,6 @@
-// Custom messages between the extension (client/) and the language server (server/), declared once.
+// Custom messages between the extension (extension/) and the language server (server/), declared once.
 import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
-import type { ClusterEvent, ClusterSnapshot } from '../cluster/events';
+import type { ClusterEvent, ClusterSnapshot } from '../record/events';
 
 /** The outcome of one run of a document, pushed by the extension so that hovers can show it. */
 export interface RunResultsParams {

@@ -1,6 +1,6 @@
 // The cluster as a run leaves it, rebuilt from the event stream while the run goes on and replaced
 // by the final ClusterSnapshot when it ends. Pure (no vscode import): the tree view renders it.
-import type { ClusterEvent, ClusterSnapshot } from '../cluster/events';
+import type { ClusterEvent, ClusterSnapshot } from '../record/events';
 import { compareStamps } from '../protocol/stamp';
 import type { NodeId, Stamp } from '../protocol/messages';
 

@@ -4,11 +4,11 @@
 // results pushed to the language server for its Lamport-stamp hovers. Views subscribe to the events.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ClusterEvent, ClusterSnapshot } from '../cluster/events';
+import type { ClusterEvent, ClusterSnapshot } from '../record/events';
 import { randomSeed, runCommands } from '../cluster/runner';
 import { analyze, lineText, type Command } from '../language';
 import type { GossipMode } from '../protocol/messages';
-import { ClearRunResultsNotification, RunResultsNotification, type RunResultsParams } from '../server/protocol';
+import { ClearRunResultsNotification, RunResultsNotification, type RunResultsParams } from '../lsp/customMessages';
 import type { KvcmdLanguageClient } from './languageClient';
 import { RunOutput } from './runOutput';
 import { describeEvent, formatMs } from './runLog';
