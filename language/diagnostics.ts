@@ -1,13 +1,16 @@
 import { Range } from './ranges';
 
 export type Severity = 'error' | 'warning';
-export type DiagnosticCode =
-  | 'unknown-command' | 'arity' | 'bad-id' | 'bad-ms' | 'unknown-id' | 'wrong-role'
-  | 'id-kind-conflict' | 'already-alive' | 'client-link' | 'self-link' | 'key-colon'
-  | 'bad-encoding' | 'kill-dead' | 'not-linked' | 'already-linked' | 'dead-server'
-  | 'no-server' | 'print-dead'
+/** Every diagnostic code, once; docs/language.md explains each. */
+export const DIAGNOSTIC_CODES = Object.freeze([
+  'unknown-command', 'arity', 'bad-id', 'bad-ms', 'unknown-id', 'wrong-role',
+  'id-kind-conflict', 'already-alive', 'client-link', 'self-link', 'key-colon',
+  'bad-encoding', 'kill-dead', 'not-linked', 'already-linked', 'dead-server',
+  'no-server', 'print-dead',
   // Only the CLI reports this one: an editor shows a new, empty file without complaint.
-  | 'empty-script';
+  'empty-script',
+] as const);
+export type DiagnosticCode = typeof DIAGNOSTIC_CODES[number];
 
 export interface Related { message: string; range: Range }
 export interface TextEdit { range: Range; newText: string }
