@@ -1,5 +1,4 @@
 import type { Command } from './commands';
-import type { Analysis } from './analyzer';
 
 export interface ServerState { id: number; alive: boolean; joinLine: number; killLine?: number }
 
@@ -159,9 +158,9 @@ export class Topology {
 }
 
 /** The cluster just before a 0-based line, by replaying the accepted commands above it. */
-export function topologyBefore(analysis: Pick<Analysis, 'commands'>, line0: number): Topology {
+export function topologyBefore(commands: readonly Command[], line0: number): Topology {
   const t = new Topology();
-  for (const cmd of analysis.commands) {
+  for (const cmd of commands) {
     if (cmd.line - 1 >= line0) break;
     t.apply(cmd, cmd.line - 1);
   }

@@ -188,16 +188,16 @@ test('killed servers can be rejoined as new servers, fully meshed again', () => 
     'killServer 1', 'joinServer 1', 'breakConnection 0 1', 'killServer 1');
   const a = analyze(src);
   assert.deepEqual(a.diagnostics, []);
-  const t4 = topologyBefore(a, 5);
+  const t4 = topologyBefore(a.commands, 5);
   assert.equal(t4.linked(0, 1), false);
   assert.deepEqual(t4.linksOf(1), [2, 9]);
-  const t6 = topologyBefore(a, 7);
+  const t6 = topologyBefore(a.commands, 7);
   assert.equal(t6.linked(0, 1), true, 'the rejoined server is linked to every live server');
   assert.deepEqual(t6.linksOf(1), [0, 2], 'but not to the client of its previous life');
   assert.deepEqual(t6.liveLinkedServers(9), []);
   assert.equal(t6.servers.get(1)?.joinLine, 6);
   assert.equal(t6.servers.get(1)?.killLine, undefined);
-  const end = topologyBefore(a, 99);
+  const end = topologyBefore(a.commands, 99);
   assert.deepEqual(end.liveServers(), [0, 2]);
   assert.equal(end.servers.get(1)?.killLine, 8);
   assert.deepEqual(a.finalTopology.liveServers(), [0, 2]);
@@ -209,7 +209,7 @@ test('killed servers can be rejoined as new servers, fully meshed again', () => 
 
 test('topology clone is independent of the original', () => {
   const a = analyze(lines('joinServer 0', 'joinServer 1', 'joinClient 5 0'));
-  const t = topologyBefore(a, 3);
+  const t = topologyBefore(a.commands, 3);
   const c = t.clone();
   c.apply({ name: 'killServer', line: 4, server: 0 }, 3);
   assert.equal(t.linked(0, 5), true);
