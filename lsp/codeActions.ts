@@ -2,7 +2,7 @@
 // obvious with a look at the cluster at that line (a fresh id, a live server to link to...).
 import { CodeAction, CodeActionKind, CodeActionParams } from 'vscode-languageserver/node';
 import { Diagnostic, Fix, TextEdit, deleteLineFix, findCommand, insertLineBeforeEdit } from '../language/index';
-import type { DocAnalysis } from './analysisCache';
+import type { DocAnalysis } from './docAnalysis';
 import { toLspDiagnostic } from './diagnostics';
 
 export function codeActions(a: DocAnalysis, params: CodeActionParams): CodeAction[] {

@@ -1,7 +1,7 @@
 // CodeLens: "Run" on the first line and "Run to here" on every command line. The commands are the
 // extension's (kvcmd.run, kvcmd.runToLine); other editors simply show the titles.
 import { CodeLens } from 'vscode-languageserver/node';
-import type { DocAnalysis } from './analysisCache';
+import type { DocAnalysis } from './docAnalysis';
 
 export function codeLenses(a: DocAnalysis): CodeLens[] {
   const at = (line: number) => ({ start: { line, character: 0 }, end: { line, character: 0 } });

@@ -6,7 +6,7 @@ import {
   CompletionItem, CompletionItemKind, CompletionList, InsertTextFormat, MarkupKind, Position, Range,
 } from 'vscode-languageserver/node';
 import { ArgRole, COMMANDS, CommandSpec, Topology, findCommand, parseId, usage } from '../language/index';
-import { DocAnalysis, tokenAt } from './analysisCache';
+import { DocAnalysis, tokenAt } from './docAnalysis';
 
 export const TRIGGER_CHARACTERS = [' '];
 

@@ -2,7 +2,7 @@
 // highlights, and rename (every mention of the id, checked against the one shared id space).
 import { DocumentHighlight, DocumentHighlightKind, Location, Position, Range, ResponseError, ErrorCodes, WorkspaceEdit } from 'vscode-languageserver/node';
 import { parseId } from '../language/index';
-import type { DocAnalysis } from './analysisCache';
+import type { DocAnalysis } from './docAnalysis';
 
 export function definition(a: DocAnalysis, p: Position): Location | null {
   const ref = a.referenceAt(p);

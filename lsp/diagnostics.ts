@@ -3,7 +3,7 @@
 // single-line edit (see incremental.ts) only that line's diagnostics are converted again.
 import { Diagnostic as LspDiagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver/node';
 import type { Diagnostic } from '../language/index';
-import type { DocAnalysis } from './analysisCache';
+import type { DocAnalysis } from './docAnalysis';
 
 /** Warnings whose command does nothing: editors show the line faded. */
 const NO_OP = new Set(['kill-dead', 'not-linked', 'already-linked']);

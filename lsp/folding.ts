@@ -1,6 +1,6 @@
 // Folding: blocks of two or more whole-line comments (a script's section headers and notes).
 import { FoldingRange, FoldingRangeKind } from 'vscode-languageserver/node';
-import type { DocAnalysis } from './analysisCache';
+import type { DocAnalysis } from './docAnalysis';
 
 export function foldingRanges(a: DocAnalysis): FoldingRange[] {
   const out: FoldingRange[] = [];

@@ -2,7 +2,7 @@
 // whole document or the lines of a range.
 import { Range, TextEdit } from 'vscode-languageserver/node';
 import { formatScript } from '../language/index';
-import type { DocAnalysis } from './analysisCache';
+import type { DocAnalysis } from './docAnalysis';
 
 export function formatDocument(a: DocAnalysis): TextEdit[] {
   return formatScript(a.script);

@@ -3,7 +3,7 @@
 // the extension pushed results for the document, what the last run did on that line.
 import { Hover, MarkupKind, Position } from 'vscode-languageserver/node';
 import { IdReference, Topology, findCommand } from '../language/index';
-import { DocAnalysis, tokenAt } from './analysisCache';
+import { DocAnalysis, tokenAt } from './docAnalysis';
 import { commandDoc, plural } from './completion';
 import { RunResultsStore, runResultsMarkdown } from './runResults';
 

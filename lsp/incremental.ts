@@ -6,7 +6,7 @@
 // values, comments, gets and puts), and it turns an O(n) re-analysis into O(line).
 // test/lsp/incremental.test.ts checks this against `analyze` on thousands of random edits.
 import { Analysis, ParsedLine, ParsedScript, checkLine } from '../language/index';
-import { DocAnalysis } from './analysisCache';
+import { DocAnalysis } from './docAnalysis';
 import type { LineChange } from './documents';
 import { TopologyIndex } from './topologyIndex';
 

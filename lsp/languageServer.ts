@@ -1,12 +1,13 @@
 // The kvcmd language server: wiring only. Each feature lives in its own file and works on the
-// per-version analysis (analysisCache.ts). Started by the extension (dist/languageServer.js, IPC), by
+// per-version analysis (docAnalysis.ts, kept by analysisCache.ts). Started by the extension (dist/languageServer.js, IPC), by
 // `kvcmd lsp --stdio` (start.ts), or directly: `node out/lsp/languageServer.js --stdio`.
 // The transport (--stdio, --node-ipc, --socket=N, --pipe=NAME) comes from the command line,
 // as vscode-languageserver's createConnection reads it.
 import {
   CodeActionKind, Connection, InitializeResult, ProposedFeatures, TextDocumentSyncKind, createConnection,
 } from 'vscode-languageserver/node';
-import { AnalysisCache, DocAnalysis } from './analysisCache';
+import { AnalysisCache } from './analysisCache';
+import type { DocAnalysis } from './docAnalysis';
 import { codeActions } from './codeActions';
 import { codeLenses } from './codeLens';
 import { TRIGGER_CHARACTERS, complete } from './completion';

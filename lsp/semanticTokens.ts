@@ -2,7 +2,7 @@
 // client), keys, values, durations and comments. Full document and range requests.
 import { SemanticTokens, SemanticTokensLegend } from 'vscode-languageserver/node';
 import { ArgRole, findCommand } from '../language/index';
-import type { DocAnalysis } from './analysisCache';
+import type { DocAnalysis } from './docAnalysis';
 
 export const TOKEN_TYPES = ['keyword', 'class', 'variable', 'property', 'string', 'number', 'comment'] as const;
 export const TOKEN_MODIFIERS = ['declaration'] as const;

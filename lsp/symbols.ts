@@ -3,7 +3,7 @@
 // with what happened to it as children: kills, cut and restored links, clients joining it.
 import { DocumentSymbol, SymbolKind } from 'vscode-languageserver/node';
 import { Range, lineRange } from '../language/index';
-import type { DocAnalysis } from './analysisCache';
+import type { DocAnalysis } from './docAnalysis';
 
 interface Life { symbol: DocumentSymbol; children: DocumentSymbol[]; killed: boolean; id: number }
 
