@@ -16,6 +16,11 @@ export interface ArgSpec { name: string; role: ArgRole; doc: string }
 export interface CommandSpec {
   name: CommandName;
   args: ArgSpec[];
+  /**
+   * Whether the command can change the cluster's topology (who is alive, who is linked to whom),
+   * and with it what every later line of the script is checked against.
+   */
+  changesTopology: boolean;
   summary: string;
   doc: string;
   snippet: string;
@@ -32,6 +37,7 @@ const keyArg: ArgSpec = { name: 'key', role: 'key', doc: 'Any word without space
 export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   {
     name: 'joinServer',
+    changesTopology: true,
     args: [{ name: 'server', role: 'newServer', doc: 'A new id (a non-negative whole number) not used by any live server or any client.' }],
     summary: 'Start a new server and connect it to every live server.',
     doc: 'Starts a new server process with an empty store and links it to every server that is alive at this point. ' +
@@ -42,6 +48,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   },
   {
     name: 'killServer',
+    changesTopology: true,
     args: [serverArg('The id of a server joined earlier.')],
     summary: 'Kill a server at once; its data is lost.',
     doc: 'Kills the server process immediately (like pulling the plug) and waits until it is gone. Everything it stored ' +
@@ -52,6 +59,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   },
   {
     name: 'joinClient',
+    changesTopology: true,
     args: [
       { name: 'client', role: 'newClient', doc: 'A new id not used by any server or client.' },
       serverArg('The server this client is linked to at first.'),
@@ -64,6 +72,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   },
   {
     name: 'breakConnection',
+    changesTopology: true,
     args: [peerArg('id1'), peerArg('id2')],
     summary: 'Cut the link between a client and a server, or between two servers.',
     doc: 'Cuts the link between the two nodes (in either order): from now on messages between them are lost, not ' +
@@ -73,6 +82,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   },
   {
     name: 'createConnection',
+    changesTopology: true,
     args: [peerArg('id1'), peerArg('id2')],
     summary: 'Create or restore a link between a client and a server, or between two servers.',
     doc: 'Links the two nodes (in either order) so that messages flow between them again. At least one id must be a ' +
@@ -82,6 +92,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   },
   {
     name: 'stabilize',
+    changesTopology: false,
     args: [],
     summary: 'Wait until every connected group of servers holds identical stores.',
     doc: 'Blocks until, in every group of live servers that can reach each other, all servers hold the same store. ' +
@@ -91,6 +102,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   },
   {
     name: 'printStore',
+    changesTopology: false,
     args: [serverArg('The server whose store is printed.')],
     summary: "Print a server's whole store.",
     doc: 'Prints every entry of the server\'s store as `key:value`, one per line, sorted by key. An empty store prints ' +
@@ -100,6 +112,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   },
   {
     name: 'put',
+    changesTopology: false,
     args: [clientArg('The client that writes.'), keyArg,
       { name: 'value', role: 'value', doc: 'Any word without spaces (`:` is allowed); case-sensitive.' }],
     summary: 'A client writes a value under a key.',
@@ -110,6 +123,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   },
   {
     name: 'get',
+    changesTopology: false,
     args: [clientArg('The client that reads.'), keyArg],
     summary: 'A client reads a key; the result is printed.',
     doc: 'The client asks one of its servers for the key and prints `key:value`, `key:ERR_KEY` when nobody has written ' +
@@ -119,6 +133,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   },
   {
     name: 'sleep',
+    changesTopology: false,
     args: [{ name: 'ms', role: 'ms', doc: 'Milliseconds to wait, from 0 to 600000 (ten minutes).' }],
     summary: 'Pause the script for a while.',
     doc: 'The script pauses for the given number of milliseconds. It only makes a difference when gossip is ' +

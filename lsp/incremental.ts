@@ -5,15 +5,14 @@
 // and keeps its diagnostics, references and command. That is the common case while typing (keys,
 // values, comments, gets and puts), and it turns an O(n) re-analysis into O(line).
 // test/lsp/incremental.test.ts checks this against `analyze` on thousands of random edits.
-import { Analysis, ParsedLine, ParsedScript, checkLine } from '../language/index';
+import { Analysis, ParsedLine, ParsedScript, checkLine, findCommand } from '../language/index';
 import { DocAnalysis } from './docAnalysis';
 import type { LineChange } from './documents';
 import { TopologyIndex } from './topologyIndex';
 
-const TOPOLOGY_COMMANDS = new Set(['joinServer', 'killServer', 'joinClient', 'breakConnection', 'createConnection']);
-
+/** A line that leaves the topology alone: no command, an unknown one, or one the catalogue says keeps it. */
 function neutral(line: ParsedLine): boolean {
-  return !line.command || !TOPOLOGY_COMMANDS.has(line.command.text);
+  return !line.command || findCommand(line.command.text)?.changesTopology !== true;
 }
 
 export function reanalyzeLine(prev: DocAnalysis, version: number, script: ParsedScript, change: LineChange): DocAnalysis | undefined {

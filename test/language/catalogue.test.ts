@@ -20,6 +20,11 @@ test('argument counts and roles match the spec', () => {
   });
 });
 
+test('the commands that change the topology are the joins, the kill and the two connection commands', () => {
+  assert.deepEqual(COMMANDS.filter((c) => c.changesTopology).map((c) => c.name),
+    ['joinServer', 'killServer', 'joinClient', 'breakConnection', 'createConnection']);
+});
+
 test('findCommand is exact and case-sensitive', () => {
   assert.equal(findCommand('put')?.name, 'put');
   assert.equal(findCommand('Put'), undefined);
