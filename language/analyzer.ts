@@ -43,7 +43,7 @@ export function analyze(input: string | ParsedScript): Analysis {
     commands.push(cmd);
     recordIds(cmd, line.args, topo, ids);
     if (checked.key) keys.push(checked.key);
-    topo.apply(cmd, line.line);
+    topo.apply(cmd);
   }
 
   return {

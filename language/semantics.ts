@@ -39,7 +39,7 @@ export function lineRange(script: ParsedScript, line0: number): Range {
   return spanRanges(l.command.range, last.range);
 }
 
-const lineNo = (line0: number): string => `line ${line0 + 1}`;
+const lineNo = (line: number): string => `line ${line}`;
 
 class Checker {
   readonly out: Diagnostic[] = [];
@@ -62,8 +62,9 @@ class Checker {
     this.out.push(makeDiagnostic(code, 'warning', msg, r, related, fixes));
   }
 
-  private at(message: string, line0: number): Related {
-    return { message, range: lineRange(this.script, line0) };
+  /** Points at an earlier line, as the topology names it (1-based). */
+  private at(message: string, line: number): Related {
+    return { message, range: lineRange(this.script, line - 1) };
   }
 
   private killedAt(s: number): Related[] {

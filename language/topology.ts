@@ -1,5 +1,7 @@
 import type { Command } from './commands';
 
+// Lines are 1-based, as in `Command.line`: the topology is built from commands.
+
 export interface ServerState { id: number; alive: boolean; joinLine: number; killLine?: number }
 
 /** Why a client last went from "has a live server" to "has none"; used to explain `no-server`. */
@@ -60,12 +62,12 @@ export class Topology {
   }
 
   /** Applies a command that the analyzer accepted (possibly with a warning, which makes it a no-op). */
-  apply(cmd: Command, line0: number): void {
+  apply(cmd: Command): void {
     switch (cmd.name) {
-      case 'joinServer': return this.joinServer(cmd.server, line0);
-      case 'killServer': return this.killServer(cmd.server, line0);
-      case 'joinClient': return this.joinClient(cmd.client, cmd.server, line0);
-      case 'breakConnection': return this.unlink(cmd.a, cmd.b, line0);
+      case 'joinServer': return this.joinServer(cmd.server, cmd.line);
+      case 'killServer': return this.killServer(cmd.server, cmd.line);
+      case 'joinClient': return this.joinClient(cmd.client, cmd.server, cmd.line);
+      case 'breakConnection': return this.unlink(cmd.a, cmd.b, cmd.line);
       case 'createConnection': return this.link(cmd.a, cmd.b);
       default: return;
     }
@@ -81,34 +83,34 @@ export class Topology {
     return t;
   }
 
-  private joinServer(id: number, line0: number): void {
+  private joinServer(id: number, line: number): void {
     if (this.isLiveServer(id) || this.clients.has(id)) return;
     // A rejoined server is new: it starts meshed with every live server, so old cuts go.
     this.dropCuts(id);
-    this.servers.set(id, { id, alive: true, joinLine: line0 });
+    this.servers.set(id, { id, alive: true, joinLine: line });
   }
 
-  private killServer(id: number, line0: number): void {
+  private killServer(id: number, line: number): void {
     const s = this.servers.get(id);
     if (!s || !s.alive) return;
     s.alive = false;
-    s.killLine = line0;
+    s.killLine = line;
     this.dropCuts(id);
     for (const c of this.serverClients.get(id) ?? []) {
       const links = this.clientLinks.get(c)!;
       links.delete(id);
-      if (links.size === 0) this.clients.get(c)!.lostLink = { line: line0, server: id, reason: 'killed' };
+      if (links.size === 0) this.clients.get(c)!.lostLink = { line, server: id, reason: 'killed' };
     }
     this.serverClients.delete(id);
   }
 
-  private joinClient(id: number, server: number, line0: number): void {
+  private joinClient(id: number, server: number, line: number): void {
     if (this.clients.has(id) || this.servers.has(id)) return;
-    const state: ClientState = { id, joinLine: line0, joinedTo: server };
+    const state: ClientState = { id, joinLine: line, joinedTo: server };
     this.clients.set(id, state);
     this.clientLinks.set(id, new Set());
     if (this.isLiveServer(server)) this.addClientLink(id, server);
-    else state.lostLink = { line: line0, server, reason: 'joined-dead' };
+    else state.lostLink = { line, server, reason: 'joined-dead' };
   }
 
   private link(a: number, b: number): void {
@@ -124,14 +126,14 @@ export class Topology {
     this.cuts.get(b)?.delete(a);
   }
 
-  private unlink(a: number, b: number, line0: number): void {
+  private unlink(a: number, b: number, line: number): void {
     if (!this.linked(a, b)) return;
     if (this.clients.has(a) || this.clients.has(b)) {
       const [c, s] = this.clients.has(a) ? [a, b] : [b, a];
       const links = this.clientLinks.get(c)!;
       links.delete(s);
       this.serverClients.get(s)?.delete(c);
-      if (links.size === 0) this.clients.get(c)!.lostLink = { line: line0, server: s, reason: 'broken' };
+      if (links.size === 0) this.clients.get(c)!.lostLink = { line, server: s, reason: 'broken' };
       return;
     }
     this.addCut(a, b);
@@ -157,12 +159,12 @@ export class Topology {
   }
 }
 
-/** The cluster just before a 0-based line, by replaying the accepted commands above it. */
-export function topologyBefore(commands: readonly Command[], line0: number): Topology {
+/** The cluster just before a line, by replaying the accepted commands above it. */
+export function topologyBefore(commands: readonly Command[], line: number): Topology {
   const t = new Topology();
   for (const cmd of commands) {
-    if (cmd.line - 1 >= line0) break;
-    t.apply(cmd, cmd.line - 1);
+    if (cmd.line >= line) break;
+    t.apply(cmd);
   }
   return t;
 }

@@ -56,7 +56,7 @@ function argumentItems(a: DocAnalysis, line0: number, spec: CommandSpec, argInde
       const fresh = a.freshId();
       candidates.push({ id: fresh, kind: 'new', note: 'unused id: a new server' });
       for (const s of topo.servers.values()) {
-        if (!s.alive) candidates.push({ id: s.id, kind: 'server', note: `killed on line ${(s.killLine ?? 0) + 1}: rejoins as a new, empty server` });
+        if (!s.alive) candidates.push({ id: s.id, kind: 'server', note: `killed on line ${s.killLine ?? '?'}: rejoins as a new, empty server` });
       }
       break;
     }
@@ -80,14 +80,14 @@ function argumentItems(a: DocAnalysis, line0: number, spec: CommandSpec, argInde
 
 function serverCandidate(topo: Topology, s: number): IdCandidate {
   const st = topo.servers.get(s)!;
-  return { id: s, kind: 'server', note: `joined on line ${st.joinLine + 1}${st.alive ? '' : ', dead'}` };
+  return { id: s, kind: 'server', note: `joined on line ${st.joinLine}${st.alive ? '' : ', dead'}` };
 }
 
 function clientCandidate(topo: Topology, c: number): IdCandidate {
   const st = topo.clients.get(c)!;
   const links = topo.liveLinkedServers(c);
   const linkNote = links.length ? `linked to ${plural('server', links)}` : 'no live server (put/get would fail)';
-  return { id: c, kind: 'client', note: `joined on line ${st.joinLine + 1}, ${linkNote}` };
+  return { id: c, kind: 'client', note: `joined on line ${st.joinLine}, ${linkNote}` };
 }
 
 /** Peers for a connection command: the first id is any node that can have links; the second depends on it. */

@@ -38,7 +38,7 @@ export function describeId(a: DocAnalysis, ref: IdReference): string {
   const client = topo.clients.get(id);
   if (client) {
     const links = topo.liveLinkedServers(id);
-    const lines = [`**client ${id}**, joined on line ${client.joinLine + 1}` +
+    const lines = [`**client ${id}**, joined on line ${client.joinLine}` +
       (client.joinedTo !== undefined ? ` (to server ${client.joinedTo})` : '')];
     if (links.length) lines.push(`linked here to ${plural('server', links)}`);
     else lines.push(`no link to a live server here${lossNote(client.lostLink)}: put and get fail`);
@@ -47,9 +47,9 @@ export function describeId(a: DocAnalysis, ref: IdReference): string {
   const server = topo.servers.get(id);
   if (server) {
     if (!server.alive) {
-      return `**server ${id}**, joined on line ${server.joinLine + 1}, **dead** here (killed on line ${(server.killLine ?? 0) + 1})`;
+      return `**server ${id}**, joined on line ${server.joinLine}, **dead** here (killed on line ${server.killLine ?? '?'})`;
     }
-    return `**server ${id}**, joined on line ${server.joinLine + 1}, alive; ${linksNote(topo, id)}`;
+    return `**server ${id}**, joined on line ${server.joinLine}, alive; ${linksNote(topo, id)}`;
   }
   return `**${id}**: no server or client ${id} has been joined before this line`;
 }
@@ -69,7 +69,7 @@ function linksNote(topo: Topology, id: number): string {
 
 function lossNote(loss: { line: number; server: number; reason: string } | undefined): string {
   if (!loss) return '';
-  if (loss.reason === 'killed') return ` (server ${loss.server} was killed on line ${loss.line + 1})`;
-  if (loss.reason === 'broken') return ` (its link to server ${loss.server} was broken on line ${loss.line + 1})`;
+  if (loss.reason === 'killed') return ` (server ${loss.server} was killed on line ${loss.line})`;
+  if (loss.reason === 'broken') return ` (its link to server ${loss.server} was broken on line ${loss.line})`;
   return ` (it joined server ${loss.server}, which was dead)`;
 }

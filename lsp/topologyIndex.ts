@@ -8,7 +8,7 @@ import { Command, Topology } from '../language/index';
 const SPAN = 512;
 
 export class TopologyIndex {
-  /** checkpoints[k] = the topology before line k*SPAN. */
+  /** checkpoints[k] = the topology before 0-based line k*SPAN: once the first k*SPAN lines have run. */
   private checkpoints: Topology[] = [new Topology()];
   private memo: { line0: number; topo: Topology } | undefined;
 
@@ -43,23 +43,23 @@ export class TopologyIndex {
     return topo;
   }
 
-  /** Applies the commands whose 0-based line is in [from, to). */
+  /**
+   * Applies the commands of lines from+1 to `to` (1-based, like `Command.line`): what runs after
+   * the first `from` lines, up to the first `to` lines. A 0-based line number is also the count of
+   * lines above it, so `before(line0)` replays up to `line0`.
+   */
   private replay(topo: Topology, from: number, to: number): void {
     const cmds = this.commands;
-    for (let i = this.firstCommandAt(from); i < cmds.length; i++) {
-      const line0 = cmds[i].line - 1;
-      if (line0 >= to) break;
-      topo.apply(cmds[i], line0);
-    }
+    for (let i = this.firstCommandAfter(from); i < cmds.length && cmds[i].line <= to; i++) topo.apply(cmds[i]);
   }
 
-  /** Index of the first command on or after 0-based line `line0` (commands are in line order). */
-  private firstCommandAt(line0: number): number {
+  /** Index of the first command below the first `lines` lines (commands are in line order). */
+  private firstCommandAfter(lines: number): number {
     let lo = 0;
     let hi = this.commands.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.commands[mid].line - 1 < line0) lo = mid + 1;
+      if (this.commands[mid].line <= lines) lo = mid + 1;
       else hi = mid;
     }
     return lo;

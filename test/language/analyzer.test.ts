@@ -188,18 +188,18 @@ test('killed servers can be rejoined as new servers, fully meshed again', () => 
     'killServer 1', 'joinServer 1', 'breakConnection 0 1', 'killServer 1');
   const a = analyze(src);
   assert.deepEqual(a.diagnostics, []);
-  const t4 = topologyBefore(a.commands, 5);
+  const t4 = topologyBefore(a.commands, 6);
   assert.equal(t4.linked(0, 1), false);
   assert.deepEqual(t4.linksOf(1), [2, 9]);
-  const t6 = topologyBefore(a.commands, 7);
+  const t6 = topologyBefore(a.commands, 8);
   assert.equal(t6.linked(0, 1), true, 'the rejoined server is linked to every live server');
   assert.deepEqual(t6.linksOf(1), [0, 2], 'but not to the client of its previous life');
   assert.deepEqual(t6.liveLinkedServers(9), []);
-  assert.equal(t6.servers.get(1)?.joinLine, 6);
+  assert.equal(t6.servers.get(1)?.joinLine, 7);
   assert.equal(t6.servers.get(1)?.killLine, undefined);
-  const end = topologyBefore(a.commands, 99);
+  const end = topologyBefore(a.commands, 100);
   assert.deepEqual(end.liveServers(), [0, 2]);
-  assert.equal(end.servers.get(1)?.killLine, 8);
+  assert.equal(end.servers.get(1)?.killLine, 9);
   assert.deepEqual(a.finalTopology.liveServers(), [0, 2]);
   const one = a.ids.find((i) => i.id === 1)!;
   assert.deepEqual(one.joins.map(r), ['1:11-1:12', '6:11-6:12']);
@@ -209,13 +209,13 @@ test('killed servers can be rejoined as new servers, fully meshed again', () => 
 
 test('topology clone is independent of the original', () => {
   const a = analyze(lines('joinServer 0', 'joinServer 1', 'joinClient 5 0'));
-  const t = topologyBefore(a.commands, 3);
+  const t = topologyBefore(a.commands, 4);
   const c = t.clone();
-  c.apply({ name: 'killServer', line: 4, server: 0 }, 3);
+  c.apply({ name: 'killServer', line: 4, server: 0 });
   assert.equal(t.linked(0, 5), true);
   assert.equal(t.isLiveServer(0), true);
   assert.equal(c.linked(0, 5), false);
-  assert.equal(c.clients.get(5)?.lostLink?.line, 3);
+  assert.equal(c.clients.get(5)?.lostLink?.line, 4);
   assert.equal(t.clients.get(5)?.lostLink, undefined);
 });
 

@@ -33,7 +33,7 @@ function comparable(a: Analysis): unknown {
   };
 }
 
-function topoSummary(a: Analysis, line0: number, t = topologyBefore(a.commands, line0)): string {
+function topoSummary(a: Analysis, line0: number, t = topologyBefore(a.commands, line0 + 1)): string {
   const servers = [...t.servers.values()].map((s) => `${s.id}:${s.alive}:${s.joinLine}:${s.killLine}`).sort().join(',');
   const clients = [...t.clients.values()].map((c) => `${c.id}:${t.liveLinkedServers(c.id).join('+')}:${c.lostLink?.line}`).sort().join(',');
   const links = t.liveServers().map((s) => `${s}>${t.linksOf(s).join('+')}`).join(',');
