@@ -2,12 +2,14 @@ import type { Command } from './commands';
 
 // Lines are 1-based, as in `Command.line`: the topology is built from commands.
 
-export interface ServerState { id: number; alive: boolean; joinLine: number; killLine?: number }
+/** A server as the script declares it: joined on a line, perhaps killed on a later one. */
+export interface ScriptServer { id: number; alive: boolean; joinLine: number; killLine?: number }
 
 /** Why a client last went from "has a live server" to "has none"; used to explain `no-server`. */
 export interface LinkLoss { line: number; server: number; reason: 'killed' | 'broken' | 'joined-dead' }
 
-export interface ClientState { id: number; joinLine: number; joinedTo?: number; lostLink?: LinkLoss }
+/** A client as the script declares it: joined on a line to a server, and how it last lost its links. */
+export interface ScriptClient { id: number; joinLine: number; joinedTo?: number; lostLink?: LinkLoss }
 
 /**
  * The cluster as the script leaves it after each command. Servers are fully meshed when they
@@ -17,8 +19,8 @@ export interface ClientState { id: number; joinLine: number; joinedTo?: number; 
  * linking to a dead server is a no-op).
  */
 export class Topology {
-  servers = new Map<number, ServerState>();
-  clients = new Map<number, ClientState>();
+  servers = new Map<number, ScriptServer>();
+  clients = new Map<number, ScriptClient>();
   /** Server-server pairs that are cut, both directions stored. */
   private cuts = new Map<number, Set<number>>();
   /** Client -> linked servers, and the reverse, for cheap kills. */
@@ -106,7 +108,7 @@ export class Topology {
 
   private joinClient(id: number, server: number, line: number): void {
     if (this.clients.has(id) || this.servers.has(id)) return;
-    const state: ClientState = { id, joinLine: line, joinedTo: server };
+    const state: ScriptClient = { id, joinLine: line, joinedTo: server };
     this.clients.set(id, state);
     this.clientLinks.set(id, new Set());
     if (this.isLiveServer(server)) this.addClientLink(id, server);
