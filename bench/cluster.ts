@@ -1,33 +1,35 @@
 import { Command } from '../language/commands';
-import { Master } from '../cluster/master';
-import { ProcessHost } from '../cluster/processHost';
+import { ClusterRun } from '../cluster/runner';
 import { GossipMode } from '../protocol/messages';
 
-/** Builds commands without a script: the benchmark drives the master exactly as a run does. */
+/** Builds commands without a script, numbered from line 1 like a script's: the benchmark drives a run exactly as a script does. */
+let nextLine = 1;
+const line = (): number => nextLine++;
 export const cmd = {
-  joinServer: (server: number): Command => ({ name: 'joinServer', line: 0, server }),
-  joinClient: (client: number, server: number): Command => ({ name: 'joinClient', line: 0, client, server }),
-  put: (client: number, key: string, value: string): Command => ({ name: 'put', line: 0, client, key, value }),
-  get: (client: number, key: string): Command => ({ name: 'get', line: 0, client, key }),
-  stabilize: (): Command => ({ name: 'stabilize', line: 0 }),
+  joinServer: (server: number): Command => ({ name: 'joinServer', line: line(), server }),
+  joinClient: (client: number, server: number): Command => ({ name: 'joinClient', line: line(), client, server }),
+  put: (client: number, key: string, value: string): Command => ({ name: 'put', line: line(), client, key, value }),
+  get: (client: number, key: string): Command => ({ name: 'get', line: line(), client, key }),
+  stabilize: (): Command => ({ name: 'stabilize', line: line() }),
 };
 
 export interface Cluster {
-  master: Master;
-  host: ProcessHost;
+  run: ClusterRun;
+  /** Every node process the run started. */
+  pids: number[];
   close(): Promise<void>;
 }
 
 /** n servers (fully connected) and one client per server, ids 100+i on server i. */
-export async function startCluster(servers: number, clients: number, gossip: GossipMode): Promise<Cluster & { startMs: number }> {
-  // Timed from the host's creation: forking the spare processes is part of starting.
+export async function startCluster(servers: number, clients: number, gossip: GossipMode, trace = false): Promise<Cluster & { startMs: number }> {
+  // Timed from the run's creation: forking the spare processes is part of starting.
   const t = performance.now();
-  const host = new ProcessHost();
-  const master = new Master(host, { seed: 1, gossip, trace: false });
-  for (let i = 0; i < servers; i++) await master.execute(cmd.joinServer(i));
-  for (let i = 0; i < clients; i++) await master.execute(cmd.joinClient(100 + i, i % servers));
+  const pids: number[] = [];
+  const run = new ClusterRun({ seed: 1, gossip, trace }, (e) => void (e.type === 'nodeStarted' && pids.push(e.pid)));
+  for (let i = 0; i < servers; i++) await run.execute(cmd.joinServer(i));
+  for (let i = 0; i < clients; i++) await run.execute(cmd.joinClient(100 + i, i % servers));
   const startMs = performance.now() - t;
-  return { master, host, startMs, close: () => master.close() };
+  return { run, pids, startMs, close: async () => void (await run.end()) };
 }
 
 export async function timed(fn: () => Promise<void>): Promise<number> {

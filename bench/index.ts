@@ -33,9 +33,9 @@ async function storeRows(): Promise<BenchRow[]> {
     const c = await startCluster(5, 5, gossip);
     try {
       const ms = await timed(async () => {
-        for (let i = 0; i < PUTS; i++) await c.master.execute(cmd.put(100 + (i % 5), `k${i % 500}`, `v${i}`));
+        for (let i = 0; i < PUTS; i++) await c.run.execute(cmd.put(100 + (i % 5), `k${i % 500}`, `v${i}`));
       });
-      const stab = await timed(() => c.master.execute(cmd.stabilize()));
+      const stab = await timed(() => c.run.execute(cmd.stabilize()));
       const opsPerSec = PUTS / (ms / 1000);
       const target = gossip === 'settled' ? '>= 500 puts/s' : gossip === 'async' ? '>= 60% of two-hop floor' : undefined;
       const pass = gossip === 'settled' ? opsPerSec >= 500 : gossip === 'async' ? opsPerSec >= 0.6 * floor.twoHop : undefined;
@@ -45,7 +45,7 @@ async function storeRows(): Promise<BenchRow[]> {
       const mix = await timed(async () => {
         for (let i = 0; i < PUTS; i++) {
           const client = 100 + (i % 5);
-          await c.master.execute(i % 2 === 0 ? cmd.put(client, `m${i % 100}`, `v${i}`) : cmd.get(client, `m${(i * 7) % 100}`));
+          await c.run.execute(i % 2 === 0 ? cmd.put(client, `m${i % 100}`, `v${i}`) : cmd.get(client, `m${(i * 7) % 100}`));
         }
       });
       const mixOps = PUTS / (mix / 1000);
@@ -59,9 +59,9 @@ async function storeRows(): Promise<BenchRow[]> {
   {
     const c = await startCluster(5, 5, 'settled');
     try {
-      for (let i = 0; i < 1000; i++) await c.master.execute(cmd.put(100 + (i % 5), `key${i}`, `value${i}`));
+      for (let i = 0; i < 1000; i++) await c.run.execute(cmd.put(100 + (i % 5), `key${i}`, `value${i}`));
       const times: number[] = [];
-      for (let i = 0; i < 5; i++) times.push(await timed(() => c.master.execute(cmd.stabilize())));
+      for (let i = 0; i < 5; i++) times.push(await timed(() => c.run.execute(cmd.stabilize())));
       const ms = median(times);
       rows.push({ section: 'stabilize', name: '5 servers x 1,000 keys, stores already equal (median of 5)', value: ms, unit: 'ms', target: '< 50 ms', pass: ms < 50 });
     } finally {
@@ -72,8 +72,8 @@ async function storeRows(): Promise<BenchRow[]> {
   for (const servers of [5, 20]) {
     const c = await startCluster(servers, servers, 'off');
     try {
-      for (let i = 0; i < 1000; i++) await c.master.execute(cmd.put(100 + (i % servers), `key${i}`, `value${i}`));
-      const ms = await timed(() => c.master.execute(cmd.stabilize()));
+      for (let i = 0; i < 1000; i++) await c.run.execute(cmd.put(100 + (i % servers), `key${i}`, `value${i}`));
+      const ms = await timed(() => c.run.execute(cmd.stabilize()));
       rows.push({
         section: 'stabilize', name: `${servers} servers, 1,000 keys spread over them (gossip off)`, value: ms, unit: 'ms',
         target: servers === 5 ? '< 50 ms' : '< 5000 ms (course bound)', pass: ms < (servers === 5 ? 50 : 5000),

@@ -127,8 +127,8 @@ export async function benchLsp(): Promise<BenchRow[]> {
     const events: ClusterEvent[] = [];
     lsp.text(uri).split('\n').forEach((l, n) => {
       const [cmd, c, key, value] = l.split(' ');
-      if (cmd === 'put') events.push({ type: 'put', line: n + 1, client: Number(c), key, value, server: 0, stamp: { counter: n, server: 0 }, counter: n + 1 });
-      if (cmd === 'get') events.push({ type: 'get', line: n + 1, client: Number(c), key, server: 1, result: { kind: 'ERR_KEY' }, depBefore: null, depAfter: null, counter: n });
+      if (cmd === 'put') events.push({ type: 'put', line: n + 1, step: 0, client: Number(c), key, value, server: 0, stamp: { counter: n, server: 0 }, counter: n + 1 });
+      if (cmd === 'get') events.push({ type: 'get', line: n + 1, step: 0, client: Number(c), key, server: 1, result: { kind: 'ERR_KEY' }, depBefore: null, depAfter: null, counter: n });
     });
     await lsp.connection.sendNotification(RunResultsNotification, {
       uri, version: lsp.version(uri), seed: 1, gossip: 'settled', finishedAt: new Date().toISOString(), events,

@@ -1,19 +1,32 @@
 import * as fs from 'fs';
 import { ClusterEvent } from '../record/events';
+import type { Streams } from './streams';
 
-/** Writes events as JSON lines, synchronously so that nothing is lost when the run is interrupted. */
+type Line = ClusterEvent | { type: 'snapshot'; [k: string]: unknown };
+
+/**
+ * Writes the record of a run as JSON lines (docs/events.md), synchronously so that nothing is lost
+ * when the run is interrupted. `-` is standard output: the record then replaces the script's
+ * plain output there (which it holds as `stdout` events).
+ */
 export class EventFile {
-  private readonly fd: number;
+  private constructor(private readonly sink: (s: string) => void, private readonly fd?: number) {}
 
-  constructor(path: string) {
-    this.fd = fs.openSync(path, 'w');
+  static open(path: string, io: Streams): EventFile {
+    if (path === '-') return new EventFile(io.out);
+    const fd = fs.openSync(path, 'w');
+    return new EventFile((s) => fs.writeSync(fd, s), fd);
   }
 
-  write(e: ClusterEvent | { type: 'snapshot'; [k: string]: unknown }): void {
-    fs.writeSync(this.fd, JSON.stringify(e) + '\n');
+  get toStdout(): boolean {
+    return this.fd === undefined;
+  }
+
+  write(e: Line): void {
+    this.sink(JSON.stringify(e) + '\n');
   }
 
   close(): void {
-    fs.closeSync(this.fd);
+    if (this.fd !== undefined) fs.closeSync(this.fd);
   }
 }

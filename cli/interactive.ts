@@ -1,25 +1,31 @@
 import * as readline from 'readline';
 import { analyze } from '../language/analyzer';
 import { formatDiagnostic } from '../language/diagnostics';
-import { Master } from '../cluster/master';
-import { createHost, randomSeed } from '../cluster/runner';
+import { ClusterRun, randomSeed } from '../cluster/runner';
+import { ClusterEvent } from '../record/events';
 import { CliArgs } from './args';
+import { EventFile } from './events';
 import { reportEvent } from './report';
-import { Streams } from './run';
+import type { Streams } from './streams';
 
 /**
  * Line-by-line mode for a terminal: each line is checked against what ran before and executed at
  * once; a line with errors is reported and left out, as if never typed.
  */
 export async function runInteractive(args: CliArgs, io: Streams, signal: AbortSignal): Promise<number> {
-  const host = createHost({ seed: 0, gossip: args.gossip, backend: args.model ? 'model' : 'processes' });
-  const seed = args.seed ?? randomSeed();
-  const master = new Master(host, { seed, gossip: args.gossip, trace: false });
-  master.onEvent((e) => reportEvent('<stdin>', e, io.out, io.err));
-  io.err(`kvcmd: seed ${seed}, gossip ${args.gossip}; type commands, Ctrl-D to end\n`);
+  const events = args.events ? EventFile.open(args.events, io) : undefined;
+  const onEvent = (e: ClusterEvent): void => {
+    events?.write(e);
+    reportEvent('<stdin>', e, io.out, io.err);
+  };
+  const run = new ClusterRun({
+    seed: args.seed ?? randomSeed(), gossip: args.gossip, backend: args.model ? 'model' : 'processes', trace: events !== undefined, signal,
+  }, onEvent);
+  io.err('kvcmd: type commands, Ctrl-D to end\n');
   const accepted: string[] = [];
   const rl = readline.createInterface({ input: process.stdin, terminal: false });
   signal.addEventListener('abort', () => rl.close());
+  let broke: unknown;
   try {
     for await (const line of rl) {
       const analysis = analyze([...accepted, line].join('\n'));
@@ -31,10 +37,15 @@ export async function runInteractive(args: CliArgs, io: Streams, signal: AbortSi
         continue;
       }
       accepted.push(line);
-      for (const cmd of analysis.commands.filter((c) => c.line === accepted.length)) await master.execute(cmd);
+      for (const cmd of analysis.commands.filter((c) => c.line === accepted.length)) await run.execute(cmd);
     }
+  } catch (err) {
+    broke = err;
   } finally {
-    await master.close();
+    const result = await run.end(broke);
+    if (result.snapshot) events?.write({ type: 'snapshot', ...result.snapshot });
+    events?.close();
   }
-  return signal.aborted ? 130 : 0;
+  if (signal.aborted) return 130;
+  return broke === undefined ? 0 : 1;
 }

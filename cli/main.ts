@@ -1,7 +1,8 @@
 import { parseArgs, UsageError } from './args';
 import { helpText } from './help';
 import { runInteractive } from './interactive';
-import { runScript, Streams } from './run';
+import { runScript } from './run';
+import type { Streams } from './streams';
 import { printDiagnostics, readAndCheck } from './script';
 
 /** The `kvcmd` command: wiring only. Resolves with the exit status. */

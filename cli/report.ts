@@ -1,8 +1,10 @@
+import { describeEvent } from '../record/describe';
 import { ClusterEvent } from '../record/events';
 
 /**
- * Turns run events into the CLI's two streams: stdout gets exactly SPEC section 4, stderr gets the
- * failures that name their script line.
+ * Turns run events into the CLI's two streams: stdout gets exactly the script's output
+ * (docs/output.md), stderr the seed, and the failures that name their script line, in the words
+ * of record/describe.ts.
  */
 export function reportEvent(name: string, e: ClusterEvent, out: (s: string) => void, err: (s: string) => void): void {
   switch (e.type) {
@@ -10,14 +12,14 @@ export function reportEvent(name: string, e: ClusterEvent, out: (s: string) => v
       out(e.text + '\n');
       return;
     case 'failed':
-      err(`${name}:${e.line}: error: ${e.op} by client ${e.client} failed: ${e.reason}\n`);
+      err(`${describeEvent(name, e)}\n`);
       return;
     case 'runStarted':
-      err(`kvcmd: seed ${e.seed}, gossip ${e.gossip}${e.backend === 'model' ? ', in-process model' : ''}\n`);
+    case 'runFinished': {
+      const text = describeEvent(name, e);
+      if (text) err(`kvcmd: ${text}\n`);
       return;
-    case 'runFinished':
-      if (!e.ok) err(`kvcmd: run failed: ${e.error}\n`);
-      return;
+    }
     default:
       return;
   }

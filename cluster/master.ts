@@ -1,41 +1,55 @@
-import { Command } from '../language/commands';
-import { Topology } from '../language/topology';
-import { ControlResult, GossipMode, NodeId, NodeNotice, Role } from '../protocol/messages';
-import { ClusterEvent, ClusterSnapshot } from '../record/events';
-import { NodeHost } from './host';
-import { formatGet, formatStore } from './output';
+import type { Command } from '../language/commands';
+import { noOpOf } from '../language/noop';
+import { Cause, ControlResult, GossipMode, NO_CAUSE, NodeId, NodeNotice, Role } from '../protocol/messages';
+import { CausalOrder } from '../record/causalOrder';
+import { ClusterState } from '../record/clusterState';
+import type { ClusterEvent, ClusterSnapshot } from '../record/events';
+import { formatGet, formatStore } from '../record/stdout';
+import type { NodeHost } from './host';
 
 export interface MasterOptions {
   seed: number;
   gossip: GossipMode;
-  /** Ask nodes to report every message they receive (the events stream); costs throughput. */
+  /** Ask nodes to report every message and every write they keep (the record); costs throughput. */
   trace: boolean;
 }
+
+/** An event before the master has given it its time. */
+type Untimed = ClusterEvent extends infer E ? (E extends ClusterEvent ? Omit<E, 't'> : never) : never;
 
 /**
  * Drives a script's commands against a NodeHost, one at a time, the way the original course's
  * master did: it starts, links, cuts and kills nodes and asks clients to put and get. It never
- * touches a store itself; stabilize is carried out by the servers.
+ * touches a store itself; stabilize is carried out by the servers. It keeps the record of the run:
+ * its own events, and what the nodes report put in causal order (record/causalOrder.ts), and it
+ * decides from the cluster state that record builds (record/clusterState.ts).
  */
 export class Master {
-  private readonly topology = new Topology();
-  private readonly ports = new Map<NodeId, number>();
+  readonly state = new ClusterState();
+  private readonly order = new CausalOrder();
   private readonly listeners: ((e: ClusterEvent) => void)[] = [];
   /** Writes whose gossip flood has finished, as `server:counter`; settled mode waits on these. */
   private readonly settled = new Set<string>();
   private readonly settleWaiters = new Map<string, () => void>();
-  /** Every wait in progress (a settle, a sleep), so that a shutdown or a lost node cuts it short. */
+  /** Every wait in progress (a settle, a sleep, a quiet record), so that a shutdown or a lost node cuts it short. */
   private readonly interrupts = new Set<(err: Error) => void>();
+  private quietWaiter: (() => void) | undefined;
   /** Why the run cannot go on: the cluster was shut down, or a node died on its own. */
   private stopped: Error | undefined;
-  private line = 0;
+  private cause: Cause = NO_CAUSE;
   private epoch = 0;
+  private readonly startedAt: number | undefined;
 
   constructor(private readonly host: NodeHost, private readonly options: MasterOptions) {
-    host.onNotice((n) => this.onNotice(n));
+    this.startedAt = host.now();
+    host.onNotices((notices, at) => {
+      for (const n of notices) this.onNotice(n, at);
+      // Only between two steps' reports: within one, a message may look closed before the next opens.
+      if (this.quietWaiter && this.order.quiet()) this.quietWaiter();
+    });
     host.onNodeLost((id, why) => {
       // A node died without being killed by the script: the run cannot be trusted any more.
-      this.stop(new Error(`node ${id} ended unexpectedly (${why}) during line ${this.line}`));
+      this.stop(new Error(`node ${id} ended unexpectedly (${why}) during line ${this.cause.line}`));
     });
   }
 
@@ -43,49 +57,55 @@ export class Master {
     this.listeners.push(listener);
   }
 
-  async run(commands: readonly Command[], signal?: AbortSignal): Promise<void> {
-    for (const cmd of commands) {
-      if (signal?.aborted) throw new Error('run cancelled');
-      await this.execute(cmd);
-      if (this.stopped) throw this.stopped;
-    }
+  /** Announces the run; the runner calls it once, before the first command. */
+  begin(): void {
+    this.publish({ type: 'runStarted', format: 'kvcmd-record', version: 1, seed: this.options.seed, gossip: this.options.gossip, backend: this.host.backend });
+  }
+
+  /** Announces the end; the runner calls it once, after close(). */
+  finished(result: { ok: boolean; ms: number; error?: string }): void {
+    this.publish({ type: 'runFinished', ok: result.ok, ms: result.ms, ...(result.error ? { error: result.error } : {}) });
   }
 
   async execute(cmd: Command): Promise<void> {
-    this.line = cmd.line;
-    const t = this.topology;
+    if (this.stopped) throw this.stopped;
+    this.cause = { line: cmd.line, step: this.cause.step + 1 };
+    const s = this.state;
+    // What the analyzer warns does nothing is skipped here by the same rule.
+    const noOp = noOpOf(cmd, s);
     switch (cmd.name) {
       case 'joinServer': {
-        const peers = t.liveServers();
+        const peers = s.liveServers();
         await this.startNode(cmd.server, 'server');
-        await Promise.all(peers.map((p) => this.link(cmd.server, 'server', p, 'server')));
+        await this.link(cmd.server, ...peers);
         break;
       }
       case 'joinClient':
         await this.startNode(cmd.client, 'client');
-        if (t.isLiveServer(cmd.server)) await this.link(cmd.client, 'client', cmd.server, 'server');
+        if (!noOp) await this.link(cmd.client, cmd.server);
         break;
-      case 'killServer':
-        if (!t.isLiveServer(cmd.server)) break;
+      case 'killServer': {
+        if (noOp) break;
+        const peers = s.linksOf(cmd.server);
         await this.host.kill(cmd.server);
-        this.emit({ type: 'nodeKilled', line: this.line, id: cmd.server });
+        await this.emit({ type: 'nodeKilled', ...this.at(), id: cmd.server });
         // Survivors forget the dead server, as a failure detector would tell them.
-        await Promise.all(t.linksOf(cmd.server).map((p) => this.host.control(p, { type: 'unlink', peer: cmd.server })));
+        await Promise.all(peers.map((p) => this.host.control(p, { type: 'unlink', peer: cmd.server })));
         break;
+      }
       case 'breakConnection':
-        if (!t.linked(cmd.a, cmd.b)) break;
+        if (noOp) break;
         await Promise.all([this.host.control(cmd.a, { type: 'unlink', peer: cmd.b }), this.host.control(cmd.b, { type: 'unlink', peer: cmd.a })]);
-        this.emit({ type: 'linkCut', line: this.line, a: cmd.a, b: cmd.b });
+        await this.emit({ type: 'linkCut', ...this.at(), a: cmd.a, b: cmd.b });
         break;
       case 'createConnection':
-        if (t.linked(cmd.a, cmd.b) || !this.alive(cmd.a) || !this.alive(cmd.b)) break;
-        await this.link(cmd.a, this.roleOf(cmd.a), cmd.b, this.roleOf(cmd.b));
+        if (!noOp) await this.link(cmd.a, cmd.b);
         break;
       case 'stabilize':
         await this.stabilize();
         break;
       case 'printStore':
-        if (t.isLiveServer(cmd.server)) await this.printStore(cmd.server);
+        if (!noOp) await this.printStore(cmd.server);
         break;
       case 'put':
         await this.put(cmd.client, cmd.key, cmd.value);
@@ -94,18 +114,17 @@ export class Master {
         await this.get(cmd.client, cmd.key);
         break;
       case 'sleep':
-        if (this.host.kind === 'processes') await this.sleep(cmd.ms);
+        await this.pause(cmd.ms);
         break;
     }
-    t.apply(cmd, cmd.line - 1);
+    await this.flush();
+    if (this.stopped) throw this.stopped;
   }
 
   async snapshot(): Promise<ClusterSnapshot> {
-    const t = this.topology;
     const snap: ClusterSnapshot = { nodes: [], dead: [] };
-    const ids = [...t.servers.keys(), ...t.clients.keys()].sort((a, b) => a - b);
-    for (const id of ids) {
-      if (!this.alive(id)) {
+    for (const id of this.state.ids()) {
+      if (!this.state.isAlive(id)) {
         snap.dead.push({ id, role: 'server', alive: false });
         continue;
       }
@@ -119,6 +138,8 @@ export class Master {
   async close(): Promise<void> {
     this.stop(new Error('the cluster was shut down'));
     await this.host.close();
+    // What nodes reported and is still held (messages in flight in async mode) is not lost.
+    for (const e of this.order.drain(true)) this.publish(e);
   }
 
   private stop(err: Error): void {
@@ -146,69 +167,75 @@ export class Master {
     });
   }
 
-  private sleep(ms: number): Promise<void> {
+  private pause(ms: number): Promise<void> {
     return this.interruptible((done) => {
-      const timer = setTimeout(done, ms);
-      return () => clearTimeout(timer);
+      const abort = new AbortController();
+      void this.host.pause(ms, abort.signal).then(done);
+      return () => abort.abort();
     });
+  }
+
+  private at(): { line: number; step: number } {
+    return { line: this.cause.line, step: this.cause.step };
   }
 
   private async startNode(id: NodeId, role: Role): Promise<void> {
     const { seed, gossip, trace } = this.options;
     const { port, pid } = await this.host.start({ type: 'init', id, role, seed, gossip, trace });
-    this.ports.set(id, port);
-    this.emit({ type: 'nodeStarted', line: this.line, id, role, port, pid });
+    await this.emit({ type: 'nodeStarted', ...this.at(), id, role, port, pid });
   }
 
-  /** Every link, the implicit ones of a join included, is announced: the events alone tell the topology. */
-  private async link(a: NodeId, aRole: Role, b: NodeId, bRole: Role): Promise<void> {
-    await Promise.all([
-      this.host.control(a, { type: 'link', peer: b, peerRole: bRole, port: this.ports.get(b) ?? 0 }),
-      this.host.control(b, { type: 'link', peer: a, peerRole: aRole, port: this.ports.get(a) ?? 0 }),
-    ]);
-    this.emit({ type: 'linkCreated', line: this.line, a, b });
+  /**
+   * Links `a` to each of `peers` (all at once), then announces each link in the peers' order.
+   * Every link, the implicit ones of a join included, is announced: the events alone tell the topology.
+   */
+  private async link(a: NodeId, ...peers: NodeId[]): Promise<void> {
+    const s = this.state;
+    await Promise.all(peers.flatMap((b) => [
+      this.host.control(a, { type: 'link', peer: b, peerRole: s.roleOf(b), port: s.portOf(b) }),
+      this.host.control(b, { type: 'link', peer: a, peerRole: s.roleOf(a), port: s.portOf(a) }),
+    ]));
+    for (const b of peers) await this.emit({ type: 'linkCreated', ...this.at(), a, b });
   }
 
   private async stabilize(): Promise<void> {
     const epoch = ++this.epoch;
     const started = performance.now();
-    this.emit({ type: 'stabilizeBegun', line: this.line, epoch });
+    await this.emit({ type: 'stabilizeBegun', ...this.at(), epoch });
     // Each live server is asked in ascending order; the first one of each connected group becomes
     // its root and the others find they were already reached.
-    for (const s of this.topology.liveServers()) {
-      const r = await this.host.control(s, { type: 'stabilize', epoch, line: this.line });
-      if (r.type === 'stabilizeDone' && r.root) this.emit({ type: 'stabilizeGroup', line: this.line, epoch, root: s, members: r.members });
+    for (const server of this.state.liveServers()) {
+      const r = await this.host.control(server, { type: 'stabilize', epoch, cause: this.cause });
+      if (r.type === 'stabilizeDone' && r.root) await this.emit({ type: 'stabilizeGroup', ...this.at(), epoch, root: server, members: r.members });
     }
-    this.emit({ type: 'stabilizeDone', line: this.line, epoch, ms: performance.now() - started });
+    await this.emit({ type: 'stabilizeDone', ...this.at(), epoch, ms: performance.now() - started });
   }
 
   private async printStore(server: NodeId): Promise<void> {
     const r = await this.host.control(server, { type: 'snapshot' });
     if (r.type !== 'snapshot') return;
-    this.emit({ type: 'storePrinted', line: this.line, server, entries: r.snapshot.store });
-    for (const text of formatStore(r.snapshot.store)) this.emit({ type: 'stdout', line: this.line, text });
+    await this.emit({ type: 'storePrinted', ...this.at(), server, entries: r.snapshot.store });
+    for (const text of formatStore(r.snapshot.store)) await this.emit({ type: 'stdout', ...this.at(), text });
   }
 
   private async put(client: NodeId, key: string, value: string): Promise<void> {
-    const line = this.line;
-    const r = await this.host.control(client, { type: 'put', key, value, line });
+    const r = await this.host.control(client, { type: 'put', key, value, cause: this.cause });
     if (r.type !== 'putDone') return this.fail(client, 'put', key, describeFailure(r));
     if (!r.ok) return this.fail(client, 'put', key, r.reason);
-    this.emit({ type: 'put', line, client, key, value, server: r.server, stamp: r.stamp, counter: r.counter });
+    await this.emit({ type: 'put', ...this.at(), client, key, value, server: r.server, stamp: r.stamp, counter: r.counter });
     if (this.options.gossip === 'settled') await this.settledWrite(`${r.server}:${r.stamp.counter}`);
   }
 
   private async get(client: NodeId, key: string): Promise<void> {
-    const line = this.line;
-    const r = await this.host.control(client, { type: 'get', key, line });
+    const r = await this.host.control(client, { type: 'get', key, cause: this.cause });
     if (r.type !== 'getDone') return this.fail(client, 'get', key, describeFailure(r));
     if (!r.ok) return this.fail(client, 'get', key, r.reason);
-    this.emit({ type: 'get', line, client, key, server: r.server, result: r.result, depBefore: r.depBefore, depAfter: r.depAfter, counter: r.counter });
-    this.emit({ type: 'stdout', line, text: formatGet(key, r.result) });
+    await this.emit({ type: 'get', ...this.at(), client, key, server: r.server, result: r.result, depBefore: r.depBefore, depAfter: r.depAfter, counter: r.counter });
+    await this.emit({ type: 'stdout', ...this.at(), text: formatGet(key, r.result) });
   }
 
-  private fail(client: NodeId, op: 'put' | 'get', key: string, reason: string): void {
-    this.emit({ type: 'failed', line: this.line, client, op, key, reason });
+  private fail(client: NodeId, op: 'put' | 'get', key: string, reason: string): Promise<void> {
+    return this.emit({ type: 'failed', ...this.at(), client, op, key, reason });
   }
 
   private settledWrite(id: string): Promise<void> {
@@ -219,38 +246,48 @@ export class Master {
     });
   }
 
-  private onNotice(n: NodeNotice): void {
-    switch (n.type) {
-      case 'gossipSettled': {
-        const id = `${n.server}:${n.stamp.counter}`;
-        const waiter = this.settleWaiters.get(id);
-        if (waiter) {
-          this.settleWaiters.delete(id);
-          waiter();
-        } else if (this.options.gossip === 'settled') {
-          this.settled.add(id);
-        }
-        return;
-      }
-      case 'delivered':
-        this.emit({ type: 'message', line: this.line, from: n.from, to: n.to, msg: n.msg, sentCounter: n.sentCounter, counter: n.counter, detail: n.detail });
-        return;
-      case 'applied':
-        this.emit({ type: 'applied', line: this.line, server: n.server, key: n.key, value: n.value, stamp: n.stamp, via: n.via });
-        return;
+  private onNotice(n: NodeNotice, at: number | undefined): void {
+    if (n.type !== 'gossipSettled') {
+      this.order.add(n, at === undefined || this.startedAt === undefined ? undefined : at - this.startedAt);
+      return;
+    }
+    const id = `${n.server}:${n.stamp.counter}`;
+    const waiter = this.settleWaiters.get(id);
+    if (waiter) {
+      this.settleWaiters.delete(id);
+      waiter();
+    } else if (this.options.gossip === 'settled') {
+      this.settled.add(id);
     }
   }
 
-  private alive(id: NodeId): boolean {
-    return this.topology.clients.has(id) || this.topology.isLiveServer(id);
+  /**
+   * Releases what the nodes have reported, in causal order. In `settled` and `off` modes it first
+   * waits until no message is half reported, so that the same run always releases the same events
+   * at the same point; in `async` mode gossip is still under way and only what is ready goes.
+   */
+  private async flush(): Promise<void> {
+    if (this.order.size === 0) return;
+    if (this.options.gossip !== 'async' && !this.order.quiet()) {
+      await this.interruptible((done) => {
+        this.quietWaiter = done;
+        return () => (this.quietWaiter = undefined);
+      });
+      this.quietWaiter = undefined;
+    }
+    for (const e of this.order.drain()) this.publish(e);
   }
 
-  private roleOf(id: NodeId): Role {
-    return this.topology.clients.has(id) ? 'client' : 'server';
+  private async emit(e: Untimed): Promise<void> {
+    await this.flush();
+    this.publish(e);
   }
 
-  private emit(e: ClusterEvent): void {
-    for (const l of this.listeners) l(e);
+  private publish(e: Untimed | ClusterEvent): void {
+    const now = this.host.now();
+    const event = (now === undefined || this.startedAt === undefined || 't' in e ? e : { ...e, t: now - this.startedAt }) as ClusterEvent;
+    this.state.apply(event);
+    for (const l of this.listeners) l(event);
   }
 }
 

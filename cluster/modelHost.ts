@@ -1,7 +1,7 @@
 import { createNode, ProtocolNode } from '../protocol';
-import { ControlBody, ControlResult, Envelope, NodeId, NodeNotice } from '../protocol/messages';
+import { ControlBody, ControlResult, Envelope, InitBody, lostReply, NodeId, NodeNotice } from '../protocol/messages';
 import { Effects } from '../protocol/node';
-import { InitBody, NodeHost } from './host';
+import { NodeHost } from './host';
 
 /**
  * The in-process model: the same state machines as the real processes, on a simulated network that
@@ -9,10 +9,10 @@ import { InitBody, NodeHost } from './host';
  * it matches a real run in `settled` and `off` modes, where only one message is ever in flight.
  */
 export class ModelHost implements NodeHost {
-  readonly kind = 'model';
+  readonly backend = 'model';
   private readonly nodes = new Map<NodeId, ProtocolNode>();
   private readonly queue: Envelope[] = [];
-  private readonly listeners: ((n: NodeNotice) => void)[] = [];
+  private readonly listeners: ((notices: NodeNotice[], at: undefined) => void)[] = [];
   private readonly answers = new Map<number, ControlResult>();
   private seq = 0;
 
@@ -36,7 +36,15 @@ export class ModelHost implements NodeHost {
     return result ?? { type: 'error', message: `node ${id} did not answer ${body.type}` };
   }
 
-  onNotice(listener: (n: NodeNotice) => void): void {
+  async pause(): Promise<void> {
+    // The model has no time: a sleep changes nothing in it.
+  }
+
+  now(): undefined {
+    return undefined;
+  }
+
+  onNotices(listener: (notices: NodeNotice[], at: undefined) => void): void {
     this.listeners.push(listener);
   }
 
@@ -56,7 +64,7 @@ export class ModelHost implements NodeHost {
         this.absorb(dest.handleMessage(env));
       } else if (env.replyTo === 0) {
         // A request to a gone node fails at once, as a refused TCP connection does on loopback.
-        this.queue.push({ from: env.to, to: env.from, id: 0, replyTo: env.id, counter: 0, body: { type: 'unreachable' } });
+        this.queue.push(lostReply(env, 'unreachable'));
       }
     }
   }
@@ -64,6 +72,6 @@ export class ModelHost implements NodeHost {
   private absorb(fx: Effects): void {
     this.queue.push(...fx.sends);
     for (const r of fx.replies) this.answers.set(r.seq, r.result);
-    for (const n of fx.notices) for (const l of this.listeners) l(n);
+    if (fx.notices.length > 0) for (const l of this.listeners) l(fx.notices, undefined);
   }
 }

@@ -16,9 +16,10 @@ function send(m: FromNode): void {
 }
 
 function dispatch(fx: Effects): void {
+  // Notices go first: once the master has a step's answer, it has everything the step reported (IPC keeps order).
+  if (fx.notices.length > 0) send({ kind: 'notices', notices: fx.notices, at: performance.timeOrigin + performance.now() });
   for (const env of fx.sends) transport.send(env);
   for (const msg of fx.replies) send({ kind: 'control', msg });
-  if (fx.notices.length > 0) send({ kind: 'notices', notices: fx.notices });
 }
 
 function onControl(msg: ControlIn): void {

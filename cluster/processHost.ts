@@ -1,7 +1,7 @@
 import { ChildProcess, fork } from 'child_process';
 import * as path from 'path';
-import { ControlBody, ControlResult, FromNode, NodeId, NodeNotice, ToNode } from '../protocol/messages';
-import { InitBody, NodeHost } from './host';
+import { ControlBody, ControlResult, FromNode, InitBody, NodeId, NodeNotice, ToNode } from '../protocol/messages';
+import { NodeHost } from './host';
 
 export interface ProcessHostOptions {
   /** The Node.js executable for node processes (default: the one running the master). */
@@ -27,11 +27,11 @@ interface Child {
  * round trip rather than a Node.js start-up.
  */
 export class ProcessHost implements NodeHost {
-  readonly kind = 'processes';
+  readonly backend = 'processes';
   private readonly children = new Map<NodeId, Child>();
   private readonly all = new Set<Child>();
   private readonly pending = new Map<number, { resolve: (r: ControlResult) => void; child: Child }>();
-  private readonly listeners: ((n: NodeNotice) => void)[] = [];
+  private readonly listeners: ((notices: NodeNotice[], at: number) => void)[] = [];
   private readonly lost: ((id: NodeId, why: string) => void)[] = [];
   private readonly spares: Child[] = [];
   private seq = 0;
@@ -67,7 +67,23 @@ export class ProcessHost implements NodeHost {
     return this.send(child, body);
   }
 
-  onNotice(listener: (n: NodeNotice) => void): void {
+  pause(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done);
+    });
+  }
+
+  now(): number {
+    return performance.timeOrigin + performance.now();
+  }
+
+  onNotices(listener: (notices: NodeNotice[], at: number) => void): void {
     this.listeners.push(listener);
   }
 
@@ -130,7 +146,7 @@ export class ProcessHost implements NodeHost {
     proc.on('message', (m: FromNode) => {
       if (m.kind === 'ready') resolvePort(m.port);
       else if (m.kind === 'control') this.settle(m.msg.seq, m.msg.result);
-      else for (const n of m.notices) for (const l of this.listeners) l(n);
+      else for (const l of this.listeners) l(m.notices, m.at);
     });
     proc.stderr?.setEncoding('utf8');
     proc.stderr?.on('data', (text: string) => this.options.onNodeError?.(child.id, text));

@@ -1,18 +1,20 @@
-import { Command } from '../language/commands';
-import { GossipMode } from '../protocol/messages';
-import { ClusterEvent, ClusterSnapshot } from '../record/events';
-import { NodeHost } from './host';
+import type { Command } from '../language/commands';
+import type { GossipMode } from '../protocol/messages';
+import type { ClusterEvent, ClusterSnapshot } from '../record/events';
+import type { NodeHost } from './host';
 import { Master } from './master';
 import { ModelHost } from './modelHost';
 import { ProcessHost, ProcessHostOptions } from './processHost';
 
+export type Backend = 'processes' | 'model';
+
 export interface RunSettings {
   seed: number;
   gossip: GossipMode;
-  /** Report every message between nodes as an event. */
+  /** Record every message between nodes and every write kept (the full record of the run). */
   trace?: boolean;
   /** 'processes' (default): real node processes; 'model': the in-process simulated network. */
-  backend?: 'processes' | 'model';
+  backend?: Backend;
   process?: ProcessHostOptions;
   signal?: AbortSignal;
 }
@@ -24,35 +26,67 @@ export interface RunResult {
   ms: number;
 }
 
-export function createHost(settings: RunSettings): NodeHost {
-  return settings.backend === 'model' ? new ModelHost() : new ProcessHost(settings.process);
+export function createHost(backend: Backend = 'processes', options?: ProcessHostOptions): NodeHost {
+  return backend === 'model' ? new ModelHost() : new ProcessHost(options);
 }
 
 /**
- * Runs a checked script from start to end and always shuts every node down, whatever happens:
- * the one entry point for the CLI, the editor and the tests.
+ * One run of a cluster, command by command: the one way every caller (a whole script from the CLI
+ * or the editor, the interactive prompt, the benchmark) starts nodes, executes commands and ends
+ * with every node shut down, whatever happens.
  */
-export async function runCommands(commands: readonly Command[], settings: RunSettings, onEvent: (e: ClusterEvent) => void): Promise<RunResult> {
-  const started = performance.now();
-  const host = createHost(settings);
-  const master = new Master(host, { seed: settings.seed, gossip: settings.gossip, trace: settings.trace ?? false });
-  const abort = (): void => void master.close();
-  settings.signal?.addEventListener('abort', abort);
-  let result: RunResult;
-  try {
-    master.onEvent(onEvent);
-    onEvent({ type: 'runStarted', seed: settings.seed, gossip: settings.gossip, backend: host.kind });
-    await master.run(commands, settings.signal);
-    const snapshot = await master.snapshot();
-    result = { ok: true, snapshot, ms: performance.now() - started };
-  } catch (err) {
-    result = { ok: false, error: settings.signal?.aborted ? 'run cancelled' : err instanceof Error ? err.message : String(err), ms: performance.now() - started };
-  } finally {
-    settings.signal?.removeEventListener('abort', abort);
-    await master.close();
+export class ClusterRun {
+  private readonly started = performance.now();
+  private readonly master: Master;
+  private readonly abort = (): void => void this.master.close();
+  private ended: Promise<RunResult> | undefined;
+
+  constructor(private readonly settings: RunSettings, onEvent: (e: ClusterEvent) => void) {
+    this.master = new Master(createHost(settings.backend, settings.process), { seed: settings.seed, gossip: settings.gossip, trace: settings.trace ?? false });
+    this.master.onEvent(onEvent);
+    this.master.begin();
+    settings.signal?.addEventListener('abort', this.abort);
   }
-  onEvent({ type: 'runFinished', ok: result.ok, ms: result.ms, ...(result.error ? { error: result.error } : {}) });
-  return result;
+
+  /** Executes one command; rejects when the run cannot go on (cancelled, a node died, shut down). */
+  execute(cmd: Command): Promise<void> {
+    if (this.settings.signal?.aborted) return Promise.reject(new Error('run cancelled'));
+    return this.master.execute(cmd);
+  }
+
+  /** Takes the final snapshot (when `error` is undefined), shuts every node down and reports the end. Idempotent. */
+  end(error?: unknown): Promise<RunResult> {
+    this.ended ??= this.finish(error);
+    return this.ended;
+  }
+
+  private async finish(error: unknown): Promise<RunResult> {
+    let result: RunResult;
+    try {
+      if (error !== undefined) throw error;
+      const snapshot = await this.master.snapshot();
+      result = { ok: true, snapshot, ms: performance.now() - this.started };
+    } catch (err) {
+      const why = this.settings.signal?.aborted ? 'run cancelled' : err instanceof Error ? err.message : String(err);
+      result = { ok: false, error: why, ms: performance.now() - this.started };
+    } finally {
+      this.settings.signal?.removeEventListener('abort', this.abort);
+      await this.master.close();
+    }
+    this.master.finished(result);
+    return result;
+  }
+}
+
+/** Runs a checked script from start to end. */
+export async function runCommands(commands: readonly Command[], settings: RunSettings, onEvent: (e: ClusterEvent) => void): Promise<RunResult> {
+  const run = new ClusterRun(settings, onEvent);
+  try {
+    for (const cmd of commands) await run.execute(cmd);
+  } catch (err) {
+    return run.end(err);
+  }
+  return run.end();
 }
 
 export function randomSeed(): number {

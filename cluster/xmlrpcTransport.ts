@@ -1,6 +1,6 @@
 import * as http from 'http';
 import * as xmlrpc from 'xmlrpc';
-import { Envelope, NodeId } from '../protocol/messages';
+import { Envelope, lostReply, NodeId } from '../protocol/messages';
 import { fromWire, toWire } from './wire';
 
 type Respond = (error: unknown, value?: unknown) => void;
@@ -51,11 +51,11 @@ export class XmlRpcTransport {
     }
     const port = this.ports.get(env.to);
     if (port === undefined) {
-      setImmediate(() => this.receive(unreachable(env)));
+      setImmediate(() => this.receive(lostReply(env, 'unreachable')));
       return;
     }
     this.client(port).methodCall('deliver', [toWire(env)], (err: unknown, reply: unknown) => {
-      this.receive(err ? unreachable(env) : fromWire(reply));
+      this.receive(err ? lostReply(env, 'unreachable') : fromWire(reply));
     });
   }
 
@@ -72,8 +72,4 @@ export class XmlRpcTransport {
     }
     return c;
   }
-}
-
-function unreachable(req: Envelope): Envelope {
-  return { from: req.to, to: req.from, id: 0, replyTo: req.id, counter: 0, body: { type: 'unreachable' } };
 }

@@ -2,9 +2,9 @@
 // Lamport counter, per-key dependencies) of the latest run. Live from the run's events, replaced
 // by the final snapshot at the end, and kept until the next run.
 import * as vscode from 'vscode';
-import { ClusterModel, type KeyState, type DepState } from './clusterModel';
+import { ClusterState, type KeyState, type DepState } from '../record/clusterState';
 import { formatStamp } from '../protocol/stamp';
-import { formatMs } from './runLog';
+import { formatMs } from '../record/describe';
 import type { RunManager, RunRecord } from './runs';
 
 export type ClusterNode =
@@ -19,7 +19,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
   private readonly changed = new vscode.EventEmitter<ClusterNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private record: RunRecord | undefined;
-  private model: ClusterModel | undefined;
+  private model: ClusterState | undefined;
   /** One object per node: TreeView.reveal finds elements by identity. */
   private readonly nodes = new Map<string, ClusterNode>();
   private timer: NodeJS.Timeout | undefined;
@@ -29,7 +29,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
     this.subs = [
       runs.onDidStartRun((r) => {
         this.record = r;
-        this.model = new ClusterModel();
+        this.model = new ClusterState();
         this.nodes.clear();
         this.refresh(true);
       }),
@@ -45,7 +45,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
   }
 
   /** The run shown, and the cluster state it left (for the API and tests). */
-  get current(): { record: RunRecord; model: ClusterModel } | undefined {
+  get current(): { record: RunRecord; model: ClusterState } | undefined {
     return this.record && this.model ? { record: this.record, model: this.model } : undefined;
   }
 
@@ -208,7 +208,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
     this.changed.dispose();
   }
 
-  private keyTooltip(server: number, k: KeyState, put: ReturnType<ClusterModel['origin']>): vscode.MarkdownString {
+  private keyTooltip(server: number, k: KeyState, put: ReturnType<ClusterState['origin']>): vscode.MarkdownString {
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${esc(k.key)}** = ${code(k.value)} on server ${server}\n\n`);
     md.appendMarkdown(`stamp **${formatStamp(k.stamp)}**: Lamport counter ${k.stamp.counter}, server ${k.stamp.server}\n\n`);

@@ -11,7 +11,7 @@ import type { GossipMode } from '../protocol/messages';
 import { ClearRunResultsNotification, RunResultsNotification, type RunResultsParams } from '../lsp/customMessages';
 import type { KvcmdLanguageClient } from './languageClient';
 import { RunOutput } from './runOutput';
-import { describeEvent, formatMs } from './runLog';
+import { describeEvent, formatMs } from '../record/describe';
 import { readRunConfig } from './settings';
 
 export type RunState = 'running' | 'ok' | 'failed' | 'stopped';
@@ -225,7 +225,7 @@ export class RunManager implements vscode.Disposable {
     const params: RunResultsParams = {
       uri: r.uri.toString(), version: r.version, seed: r.seed, gossip: r.gossip,
       finishedAt: (r.finishedAt ?? new Date()).toISOString(),
-      events: r.events.filter((e) => 'line' in e && e.line > 0 && e.type !== 'message'),
+      events: r.events.filter((e) => 'line' in e && e.line > 0 && e.type !== 'send' && e.type !== 'deliver' && e.type !== 'lost'),
       ...(r.snapshot ? { snapshot: r.snapshot } : {}),
     };
     client.sendNotification(RunResultsNotification, params).catch((err: unknown) => this.log.warn(`could not send run results to the language server: ${String(err)}`));

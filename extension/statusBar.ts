@@ -1,7 +1,7 @@
 // The outcome of the latest run in the status bar, e.g. "kvcmd: ✓ 12 lines, 0.4 s, seed 123".
 // While a run goes on the item spins and a click stops it; afterwards a click shows the output.
 import * as vscode from 'vscode';
-import { formatMs } from './runLog';
+import { formatMs } from '../record/describe';
 import type { RunManager, RunRecord } from './runs';
 
 export function registerStatusBar(runs: RunManager): vscode.Disposable {

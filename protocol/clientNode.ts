@@ -2,6 +2,8 @@ import { ControlBody, Envelope, NodeId, NodeSnapshot, PeerBody, Stamp } from './
 import { NodeConfig, ProtocolNode } from './node';
 import { SeededRandom } from './rng';
 import { newerStamp } from './stamp';
+import { sortedIds } from './ids';
+import { sortByKey } from './store';
 
 /**
  * A client: forwards the master's put/get to one of its linked servers (seeded random choice when
@@ -65,7 +67,7 @@ export class ClientNode extends ProtocolNode {
   }
 
   snapshot(): NodeSnapshot {
-    const deps = [...this.deps.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, stamp]) => ({ key, stamp }));
-    return { id: this.id, role: 'client', counter: this.clock.value, links: [...this.links.keys()].sort((a, b) => a - b), store: [], deps };
+    const deps = sortByKey([...this.deps.entries()].map(([key, stamp]) => ({ key, stamp })));
+    return { id: this.id, role: 'client', counter: this.clock.value, links: sortedIds(this.links.keys()), store: [], deps };
   }
 }

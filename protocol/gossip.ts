@@ -2,7 +2,7 @@ import { sortedIds } from './ids';
 import { NodeId, PeerBody, StoreEntry } from './messages';
 
 /** What the flood needs from its server. */
-export interface FloodHost {
+export interface FloodServer {
   linkedServers(): NodeId[];
   request(to: NodeId, body: PeerBody, cont: (reply: PeerBody) => void): void;
   requestAll(requests: { to: NodeId; body: PeerBody }[], cont: (replies: PeerBody[]) => void): void;
@@ -17,11 +17,11 @@ export interface FloodHost {
  *    neighbours, which floods them the same way and reports who it reached.
  * On a complete graph this is one round trip; on a chain it is the depth-first walk.
  */
-export function flood(host: FloodHost, entry: StoreEntry, visited: Set<NodeId>, done: (visited: NodeId[]) => void): void {
-  const targets = host.linkedServers().filter((s) => !visited.has(s));
+export function flood(server: FloodServer, entry: StoreEntry, visited: Set<NodeId>, done: (visited: NodeId[]) => void): void {
+  const targets = server.linkedServers().filter((s) => !visited.has(s));
   for (const t of targets) visited.add(t);
   const wave = targets.map((to) => ({ to, body: { type: 'gossip', entry, visited: sortedIds(visited) } as PeerBody }));
-  host.requestAll(wave, (replies) => {
+  server.requestAll(wave, (replies) => {
     const frontiers = new Map<NodeId, NodeId[]>();
     replies.forEach((r, i) => {
       if (r.type !== 'gossipAck') return;
@@ -35,7 +35,7 @@ export function flood(host: FloodHost, entry: StoreEntry, visited: Set<NodeId>, 
         return;
       }
       frontiers.delete(next);
-      host.request(next, { type: 'spread', entry, visited: sortedIds(visited) }, (reply) => {
+      server.request(next, { type: 'spread', entry, visited: sortedIds(visited) }, (reply) => {
         if (reply.type === 'gossipAck') for (const v of reply.visited) visited.add(v);
         step();
       });

@@ -1,5 +1,5 @@
 import { ClientNode } from './clientNode';
-import { ControlBody } from './messages';
+import { InitBody } from './messages';
 import { ProtocolNode } from './node';
 import { ServerNode } from './serverNode';
 
@@ -10,7 +10,7 @@ export { ClientNode } from './clientNode';
 export { compareStamps, formatStamp } from './stamp';
 
 /** Builds the state machine an `init` control message asks for. */
-export function createNode(init: Extract<ControlBody, { type: 'init' }>): ProtocolNode {
+export function createNode(init: InitBody): ProtocolNode {
   const config = { id: init.id, seed: init.seed, gossip: init.gossip, trace: init.trace };
   return init.role === 'server' ? new ServerNode(config) : new ClientNode(config);
 }

@@ -1,7 +1,8 @@
 // Every message that crosses a process boundary in a cluster is declared here, once.
 // - PeerBody travels between nodes (XML-RPC in real runs, a queue in the model) inside an Envelope.
 // - ControlIn / ControlOut travel between the master and a node (IPC in real runs).
-// - NodeNotice is what a node tells the master without being asked (gossip settled, traces).
+// - NodeNotice is what a node tells the master without being asked (gossip settled, and, when
+//   traced, each end of every message and each write kept: the record of a run, docs/events.md).
 
 export type NodeId = number;
 export type Role = 'server' | 'client';
@@ -31,13 +32,14 @@ export type PeerBody =
   | { type: 'putReply'; key: string; stamp: Stamp }
   | { type: 'get'; key: string; dep: Stamp | null }
   | { type: 'getReply'; key: string; result: GetResult }
-  // Gossip floods a write in waves (see gossip.ts). `visited`: the servers already reached or being
+  // Gossip floods a write in waves (gossip.ts): breadth first, one wave of concurrent `gossip`
+  // messages, then `spread` one receiver at a time. `visited`: the servers already reached or being
   // reached. A `gossip` is applied if newer and answered with the receiver's unreached neighbours
   // (`frontier`); a `spread` asks a server that has the write to flood its own unreached neighbours.
   | { type: 'gossip'; entry: StoreEntry; visited: NodeId[] }
   | { type: 'spread'; entry: StoreEntry; visited: NodeId[] }
   | { type: 'gossipAck'; visited: NodeId[]; frontier: NodeId[] }
-  // Stabilize: explore builds a spanning tree depth-first, the replies gather stores up, install broadcasts down.
+  // Stabilize: explore builds a spanning tree depth first, the replies gather stores up, install broadcasts down.
   // `visited` travels with the token so that each server is explored once: n-1 explores for n servers.
   | { type: 'explore'; epoch: number; visited: NodeId[] }
   | { type: 'exploreReply'; epoch: number; joined: boolean; visited: NodeId[]; members: NodeId[]; entries: StoreEntry[] }
@@ -49,16 +51,41 @@ export type PeerBody =
   | { type: 'unreachable' };
 
 export type PeerType = PeerBody['type'];
+/** The bodies that are real messages; `refused` and `unreachable` only say that one was lost. */
+export type MessageKind = Exclude<PeerType, 'refused' | 'unreachable'>;
+
+/**
+ * The script command that set a message off: its 1-based line and its place in the run (the
+ * n-th command executed, from 1). Every message carries its cause end to end, and whatever a
+ * node sends while handling a message inherits that message's cause.
+ */
+export interface Cause {
+  line: number;
+  step: number;
+}
+
+export const NO_CAUSE: Cause = { line: 0, step: 0 };
 
 export interface Envelope {
   from: NodeId;
   to: NodeId;
-  /** Per-sender request number; a reply carries the request's number in `replyTo` and its own `id` is 0. */
+  /** Per-sender message number, from 1, requests and replies alike (0 only for refused/unreachable). */
   id: number;
+  /** A reply carries the number its request had at the requester; 0 for a request. */
   replyTo: number;
   /** The sender's Lamport counter after incrementing it for this send (0 for refused/unreachable). */
   counter: number;
+  cause: Cause;
   body: PeerBody;
+}
+
+/** The one way a request that was not processed comes back: refused by its receiver, or unreachable. */
+export function lostReply(req: Envelope, type: 'refused' | 'unreachable'): Envelope {
+  return { from: req.to, to: req.from, id: 0, replyTo: req.id, counter: 0, cause: req.cause, body: { type } };
+}
+
+export function isLostReply(env: Envelope): boolean {
+  return env.body.type === 'refused' || env.body.type === 'unreachable';
 }
 
 /** Master -> node. Each gets exactly one ControlOut reply with the same `seq`. */
@@ -66,11 +93,13 @@ export type ControlBody =
   | { type: 'init'; id: NodeId; role: Role; seed: number; gossip: GossipMode; trace: boolean }
   | { type: 'link'; peer: NodeId; peerRole: Role; port: number }
   | { type: 'unlink'; peer: NodeId }
-  | { type: 'put'; key: string; value: string; line: number }
-  | { type: 'get'; key: string; line: number }
-  | { type: 'stabilize'; epoch: number; line: number }
+  | { type: 'put'; key: string; value: string; cause: Cause }
+  | { type: 'get'; key: string; cause: Cause }
+  | { type: 'stabilize'; epoch: number; cause: Cause }
   | { type: 'snapshot' }
   | { type: 'shutdown' };
+
+export type InitBody = Extract<ControlBody, { type: 'init' }>;
 
 export interface ControlIn {
   seq: number;
@@ -105,18 +134,52 @@ export interface NodeSnapshot {
   deps: { key: string; stamp: Stamp }[];
 }
 
+/** What the record keeps of a message's body: enough to label and explain it, never a whole store. */
+export interface BodySummary {
+  key?: string;
+  value?: string;
+  stamp?: Stamp;
+  dep?: Stamp | null;
+  result?: GetResult;
+  epoch?: number;
+  joined?: boolean;
+  /** How many store entries travelled (stabilize's gather and install). */
+  entries?: number;
+}
+
+/** One message as the record names it. `id`: the sender's number for it; `replyTo`: its request's. */
+export interface MessageFacts {
+  from: NodeId;
+  to: NodeId;
+  id: number;
+  replyTo: number;
+  kind: MessageKind;
+  cause: Cause;
+}
+
+export type LossReason = 'link cut' | 'unreachable';
+export type ApplyVia = 'put' | 'gossip' | 'stabilize';
+
+/**
+ * What a traced node reports of each step, in the order it happened on that node; `node` is the
+ * reporter and `counter` its Lamport counter after the step.
+ */
+export type RecordNotice =
+  | { type: 'sent'; node: NodeId; counter: number; msg: MessageFacts; body: BodySummary }
+  | { type: 'delivered'; node: NodeId; counter: number; msg: MessageFacts }
+  | { type: 'lost'; node: NodeId; counter: number; msg: MessageFacts; reason: LossReason }
+  | { type: 'applied'; node: NodeId; counter: number; cause: Cause; key: string; value: string; stamp: Stamp; via: ApplyVia; from: NodeId };
+
 /** Unsolicited node -> master messages. */
 export type NodeNotice =
-  // A server finished the depth-first gossip flood it started for a write (settled mode waits for it).
+  // A server finished the gossip flood it started for a write (settled mode waits for it).
   | { type: 'gossipSettled'; server: NodeId; key: string; stamp: Stamp }
-  // A message was delivered to this node (only when traced), with the receiver's counter after it.
-  | { type: 'delivered'; from: NodeId; to: NodeId; msg: PeerType; sentCounter: number; counter: number; detail: string }
-  // A server kept a write (only when traced).
-  | { type: 'applied'; server: NodeId; key: string; value: string; stamp: Stamp; via: 'put' | 'gossip' | 'stabilize' };
+  | RecordNotice;
 
 /** Master <-> node process (IPC channel of a forked child). */
 export type ToNode = { kind: 'control'; msg: ControlIn };
 export type FromNode =
   | { kind: 'ready'; port: number }
   | { kind: 'control'; msg: ControlOut }
-  | { kind: 'notices'; notices: NodeNotice[] };
+  // `at`: when the node reported them, in ms since the Unix epoch (performance.timeOrigin + now()).
+  | { kind: 'notices'; notices: NodeNotice[]; at: number };

@@ -1,7 +1,7 @@
 import { LamportClock } from './clock';
-import { formatStamp } from './stamp';
 import {
-  ControlBody, ControlIn, ControlOut, ControlResult, Envelope, GossipMode, NodeId, NodeNotice, NodeSnapshot, PeerBody, Role,
+  BodySummary, Cause, ControlBody, ControlIn, ControlOut, ControlResult, Envelope, GossipMode, isLostReply, lostReply,
+  MessageFacts, MessageKind, NO_CAUSE, NodeId, NodeNotice, NodeSnapshot, PeerBody, Role,
 } from './messages';
 
 /** What one step of a node asks its transport to do. */
@@ -22,21 +22,26 @@ type Continuation = (reply: Envelope) => void;
 
 interface Pending {
   cont: Continuation;
+  /** The request, as the record names it (a lost one is reported with these facts). */
+  msg: MessageFacts;
   /** Part of a fan-out: the reply's counter is observed when the whole batch is in, in request order. */
   batched: boolean;
 }
 
 /**
  * The part every protocol node shares: Lamport counting on every send and receive, request/reply
- * pairing, and link enforcement. A node is a deterministic state machine: an input in, Effects out,
- * no clocks, no sockets, no timers. Transports (XML-RPC processes, the in-process model) run it.
+ * pairing, link enforcement, and the cause each message carries. A node is a deterministic state
+ * machine: an input in, Effects out, no clocks, no sockets, no timers. Hosts (XML-RPC processes,
+ * the in-process model) run it.
  */
 export abstract class ProtocolNode {
   readonly clock = new LamportClock();
   readonly links = new Map<NodeId, Role>();
-  private nextRequest = 1;
+  private nextMessage = 1;
   private readonly pending = new Map<number, Pending>();
   private out: Effects = emptyEffects();
+  /** The command behind the step being handled: everything sent during it inherits it. */
+  protected cause: Cause = NO_CAUSE;
 
   constructor(readonly config: NodeConfig, readonly role: Role) {}
 
@@ -59,12 +64,14 @@ export abstract class ProtocolNode {
         this.answer(msg.seq, { type: 'snapshot', snapshot: this.snapshot() });
         break;
       default:
+        if ('cause' in b) this.cause = b.cause;
         this.onControl(msg.seq, b);
     }
     return this.flush();
   }
 
   handleMessage(env: Envelope): Effects {
+    this.cause = env.cause;
     if (env.replyTo !== 0) this.receiveReply(env);
     else this.receiveRequest(env);
     return this.flush();
@@ -73,7 +80,8 @@ export abstract class ProtocolNode {
   private receiveRequest(env: Envelope): void {
     // A cut link is enforced here: the request is not processed and the counter does not move.
     if (!this.links.has(env.from)) {
-      this.out.sends.push({ from: this.id, to: env.from, id: 0, replyTo: env.id, counter: 0, body: { type: 'refused' } });
+      this.record({ type: 'lost', node: this.id, counter: this.clock.value, msg: facts(env), reason: 'link cut' });
+      this.out.sends.push(lostReply(env, 'refused'));
       return;
     }
     this.observe(env);
@@ -84,28 +92,37 @@ export abstract class ProtocolNode {
     const pending = this.pending.get(env.replyTo);
     if (!pending) return;
     this.pending.delete(env.replyTo);
-    if (!isLost(env) && !this.links.has(env.from)) {
-      // The link was cut while the request was out: the reply is dropped like any traffic from that peer.
-      pending.cont({ ...env, counter: 0, body: { type: 'refused' } });
+    if (isLostReply(env)) {
+      // Refused requests were reported by their receiver; one that never got there is reported here.
+      if (env.body.type === 'unreachable') this.record({ type: 'lost', node: this.id, counter: this.clock.value, msg: pending.msg, reason: 'unreachable' });
+      pending.cont(env);
       return;
     }
-    if (!isLost(env) && !pending.batched) this.observe(env);
+    if (!this.links.has(env.from)) {
+      // The link was cut while the request was out: the reply is dropped like any traffic from that peer.
+      this.record({ type: 'lost', node: this.id, counter: this.clock.value, msg: facts(env), reason: 'link cut' });
+      pending.cont(lostReply({ ...env, from: env.to, to: env.from, id: env.replyTo }, 'refused'));
+      return;
+    }
+    if (!pending.batched) this.observe(env);
     pending.cont(env);
   }
 
   private observe(env: Envelope): void {
     const counter = this.clock.observe(env.counter);
-    if (this.config.trace) {
-      this.out.notices.push({
-        type: 'delivered', from: env.from, to: this.id, msg: env.body.type, sentCounter: env.counter, counter, detail: describe(env.body),
-      });
-    }
+    this.record({ type: 'delivered', node: this.id, counter, msg: facts(env) });
+  }
+
+  private send(env: Omit<Envelope, 'id' | 'counter' | 'cause' | 'from'>): Envelope {
+    const full: Envelope = { ...env, from: this.id, id: this.nextMessage++, counter: this.clock.tickForSend(), cause: this.cause };
+    this.out.sends.push(full);
+    this.record({ type: 'sent', node: this.id, counter: full.counter, msg: facts(full), body: summarize(full.body) });
+    return full;
   }
 
   protected request(to: NodeId, body: PeerBody, cont: Continuation): void {
-    const id = this.nextRequest++;
-    this.pending.set(id, { cont, batched: false });
-    this.out.sends.push({ from: this.id, to, id, replyTo: 0, counter: this.clock.tickForSend(), body });
+    const env = this.send({ to, replyTo: 0, body });
+    this.pending.set(env.id, { cont, msg: facts(env), batched: false });
   }
 
   /**
@@ -121,22 +138,22 @@ export abstract class ProtocolNode {
     const replies: Envelope[] = new Array(requests.length);
     let missing = requests.length;
     requests.forEach((r, i) => {
-      const id = this.nextRequest++;
-      this.pending.set(id, {
+      const env = this.send({ to: r.to, replyTo: 0, body: r.body });
+      this.pending.set(env.id, {
         batched: true,
-        cont: (env) => {
-          replies[i] = env;
+        msg: facts(env),
+        cont: (reply) => {
+          replies[i] = reply;
           if (--missing > 0) return;
-          for (const reply of replies) if (!isLost(reply)) this.observe(reply);
+          for (const x of replies) if (!isLostReply(x)) this.observe(x);
           cont(replies);
         },
       });
-      this.out.sends.push({ from: this.id, to: r.to, id, replyTo: 0, counter: this.clock.tickForSend(), body: r.body });
     });
   }
 
   protected reply(req: Envelope, body: PeerBody): void {
-    this.out.sends.push({ from: this.id, to: req.from, id: 0, replyTo: req.id, counter: this.clock.tickForSend(), body });
+    this.send({ to: req.from, replyTo: req.id, body });
   }
 
   protected answer(seq: number, result: ControlResult): void {
@@ -145,6 +162,11 @@ export abstract class ProtocolNode {
 
   protected notice(n: NodeNotice): void {
     this.out.notices.push(n);
+  }
+
+  /** Reports to the record, which only a traced node keeps (each notice is an IPC message in a real run). */
+  protected record(n: NodeNotice): void {
+    if (this.config.trace) this.out.notices.push(n);
   }
 
   /** Linked peers of one role, ascending: the fixed order that makes runs replayable. */
@@ -165,27 +187,27 @@ export abstract class ProtocolNode {
   }
 }
 
-function isLost(env: Envelope): boolean {
-  return env.body.type === 'refused' || env.body.type === 'unreachable';
+function facts(env: Envelope): MessageFacts {
+  return { from: env.from, to: env.to, id: env.id, replyTo: env.replyTo, kind: env.body.type as MessageKind, cause: env.cause };
 }
 
 function emptyEffects(): Effects {
   return { sends: [], replies: [], notices: [] };
 }
 
-function describe(b: PeerBody): string {
+/** The part of a body the record keeps: keys, values and stamps, and only the size of a store. */
+function summarize(b: PeerBody): BodySummary {
   switch (b.type) {
-    case 'put': return `put ${b.key}=${b.value}`;
-    case 'putReply': return `put ${b.key} stamped ${formatStamp(b.stamp)}`;
-    case 'get': return `get ${b.key}` + (b.dep ? ` dep ${formatStamp(b.dep)}` : '');
-    case 'getReply': return `get ${b.key} -> ` + (b.result.kind === 'value' ? `${b.result.value} ${formatStamp(b.result.stamp)}` : b.result.kind);
-    case 'gossip': return `gossip ${b.entry.key}=${b.entry.value} ${formatStamp(b.entry.stamp)}`;
-    case 'spread': return `spread ${b.entry.key} ${formatStamp(b.entry.stamp)} past [${b.visited.join(',')}]`;
-    case 'gossipAck': return `gossip ack` + (b.frontier.length ? `, unreached neighbours [${b.frontier.join(',')}]` : '');
-    case 'explore': return `stabilize explore #${b.epoch}`;
-    case 'exploreReply': return `stabilize gather #${b.epoch}: ${b.joined ? `${b.entries.length} entries from [${b.members.join(',')}]` : 'already visited'}`;
-    case 'install': return `stabilize install #${b.epoch}: ${b.entries.length} entries`;
-    case 'installAck': return `stabilize installed #${b.epoch}`;
-    default: return b.type;
+    case 'put': return { key: b.key, value: b.value };
+    case 'putReply': return { key: b.key, stamp: b.stamp };
+    case 'get': return { key: b.key, dep: b.dep };
+    case 'getReply': return { key: b.key, result: b.result };
+    case 'gossip':
+    case 'spread': return { key: b.entry.key, value: b.entry.value, stamp: b.entry.stamp };
+    case 'explore': return { epoch: b.epoch };
+    case 'exploreReply': return { epoch: b.epoch, joined: b.joined, entries: b.entries.length };
+    case 'install': return { epoch: b.epoch, entries: b.entries.length };
+    case 'installAck': return { epoch: b.epoch };
+    default: return {};
   }
 }

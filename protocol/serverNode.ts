@@ -1,13 +1,13 @@
-import { flood, FloodHost } from './gossip';
+import { flood, FloodServer } from './gossip';
 import { sortedIds } from './ids';
-import { ControlBody, Envelope, GetResult, NodeSnapshot, PeerBody, StoreEntry } from './messages';
+import { ApplyVia, ControlBody, Envelope, GetResult, NodeId, NodeSnapshot, PeerBody, StoreEntry } from './messages';
 import { NodeConfig, ProtocolNode } from './node';
 import { compareStamps } from './stamp';
-import { gather, install, StabilizeHost, Subtree } from './stabilize';
+import { gather, install, StabilizeServer, Subtree } from './stabilize';
 import { Store } from './store';
 
 /**
- * A server: applies puts with a fresh Lamport stamp, answers gets with the session checks of SPEC 5,
+ * A server: applies puts with a fresh Lamport stamp, answers gets with the session checks (docs/protocol.md),
  * floods new writes to its linked servers, and takes part in stabilize.
  */
 export class ServerNode extends ProtocolNode {
@@ -16,16 +16,17 @@ export class ServerNode extends ProtocolNode {
   private epoch = 0;
   /** This server's part of the spanning tree of the current stabilize, kept between gather and install. */
   private tree: Subtree | null = null;
-  private readonly host: StabilizeHost & FloodHost;
+  /** What gossip.ts and stabilize.ts may do with this server. */
+  private readonly self: StabilizeServer & FloodServer;
 
   constructor(config: NodeConfig) {
     super(config, 'server');
-    this.host = {
+    this.self = {
       id: this.id,
       linkedServers: () => this.linked('server'),
       request: (to, body, cont) => this.request(to, body, (env) => cont(env.body)),
       requestAll: (requests, cont) => this.requestAll(requests, (envs) => cont(envs.map((e) => e.body))),
-      adopt: (entries) => this.adopt(entries, 'stabilize'),
+      adopt: (entries, from) => this.adopt(entries, 'stabilize', from),
     };
   }
 
@@ -41,8 +42,8 @@ export class ServerNode extends ProtocolNode {
       return;
     }
     this.epoch = epoch;
-    gather(this.host, this.store, epoch, new Set(), (tree) => {
-      install(this.host, tree, epoch, () => {
+    gather(this.self, this.store, epoch, new Set(), (tree) => {
+      install(this.self, tree, this.id, epoch, () => {
         this.answer(seq, { type: 'stabilizeDone', epoch, root: true, members: sortedIds(tree.members) });
       });
     });
@@ -53,10 +54,10 @@ export class ServerNode extends ProtocolNode {
     switch (b.type) {
       case 'put': {
         const entry: StoreEntry = { key: b.key, value: b.value, stamp: { counter: this.clock.value, server: this.id } };
-        this.adopt([entry], 'put');
+        this.adopt([entry], 'put', env.from);
         this.reply(env, { type: 'putReply', key: b.key, stamp: entry.stamp });
         if (this.config.gossip !== 'off') {
-          flood(this.host, entry, new Set([this.id]), () => {
+          flood(this.self, entry, new Set([this.id]), () => {
             this.notice({ type: 'gossipSettled', server: this.id, key: entry.key, stamp: entry.stamp });
           });
         }
@@ -69,7 +70,7 @@ export class ServerNode extends ProtocolNode {
         const visited = new Set(b.visited);
         visited.add(this.id);
         // Newer: keep it and tell the sender which neighbours still lack it. Older or equal: drop it.
-        const kept = this.adopt([b.entry], 'gossip').length > 0;
+        const kept = this.adopt([b.entry], 'gossip', env.from).length > 0;
         const frontier = kept ? this.linked('server').filter((s) => !visited.has(s)) : [];
         this.reply(env, { type: 'gossipAck', visited: sortedIds(visited), frontier });
         return;
@@ -77,7 +78,7 @@ export class ServerNode extends ProtocolNode {
       case 'spread': {
         const visited = new Set(b.visited);
         visited.add(this.id);
-        flood(this.host, b.entry, visited, (reached) => this.reply(env, { type: 'gossipAck', visited: reached, frontier: [] }));
+        flood(this.self, b.entry, visited, (reached) => this.reply(env, { type: 'gossipAck', visited: reached, frontier: [] }));
         return;
       }
       case 'explore': {
@@ -86,7 +87,7 @@ export class ServerNode extends ProtocolNode {
           return;
         }
         this.epoch = b.epoch;
-        gather(this.host, this.store, b.epoch, new Set(b.visited), (tree) => {
+        gather(this.self, this.store, b.epoch, new Set(b.visited), (tree) => {
           this.tree = tree;
           this.reply(env, {
             type: 'exploreReply', epoch: b.epoch, joined: true, visited: sortedIds(new Set([...b.visited, ...tree.members])),
@@ -99,7 +100,7 @@ export class ServerNode extends ProtocolNode {
         const tree = this.tree ?? { merged: this.store.copy(), members: [this.id], children: [] };
         this.tree = null;
         tree.merged.merge(b.entries);
-        install(this.host, tree, b.epoch, () => this.reply(env, { type: 'installAck', epoch: b.epoch }));
+        install(this.self, tree, env.from, b.epoch, () => this.reply(env, { type: 'installAck', epoch: b.epoch }));
         return;
       }
       default:
@@ -107,7 +108,7 @@ export class ServerNode extends ProtocolNode {
     }
   }
 
-  /** SPEC 5: ERR_DEP when this server's copy is missing or older than the client's dependency. */
+  /** ERR_DEP (docs/protocol.md) when this server's copy is missing or older than the client's dependency. */
   private read(key: string, dep: PeerBodyDep): GetResult {
     const held = this.store.get(key);
     if (dep === null) return held ? { kind: 'value', value: held.value, stamp: held.stamp } : { kind: 'ERR_KEY' };
@@ -115,15 +116,17 @@ export class ServerNode extends ProtocolNode {
     return { kind: 'value', value: held.value, stamp: held.stamp };
   }
 
-  private adopt(entries: StoreEntry[], via: 'put' | 'gossip' | 'stabilize'): StoreEntry[] {
+  /** Keeps what is newer; `from` is the node the entries came from (for a put, the client). */
+  private adopt(entries: StoreEntry[], via: ApplyVia, from: NodeId): StoreEntry[] {
     const kept = this.store.merge(entries);
-    // Like message traces, applies are reported only when asked: each is an IPC message in a real run.
-    if (this.config.trace) for (const e of kept) this.notice({ type: 'applied', server: this.id, key: e.key, value: e.value, stamp: e.stamp, via });
+    for (const e of kept) {
+      this.record({ type: 'applied', node: this.id, counter: this.clock.value, cause: this.cause, key: e.key, value: e.value, stamp: e.stamp, via, from });
+    }
     return kept;
   }
 
   snapshot(): NodeSnapshot {
-    return { id: this.id, role: 'server', counter: this.clock.value, links: [...this.links.keys()].sort((a, b) => a - b), store: this.store.sorted(), deps: [] };
+    return { id: this.id, role: 'server', counter: this.clock.value, links: sortedIds(this.links.keys()), store: this.store.sorted(), deps: [] };
   }
 }
 

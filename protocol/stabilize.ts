@@ -1,13 +1,14 @@
 import { NodeId, PeerBody, StoreEntry } from './messages';
 import { sortedIds } from './ids';
-import { Store } from './store';
+import { sortByKey, Store } from './store';
 
-export interface StabilizeHost {
+/** What stabilize needs from its server. */
+export interface StabilizeServer {
   readonly id: NodeId;
   linkedServers(): NodeId[];
   request(to: NodeId, body: PeerBody, cont: (reply: PeerBody) => void): void;
-  /** Merges into the server's own store, reporting what it kept. */
-  adopt(entries: StoreEntry[]): void;
+  /** Merges into the server's own store, reporting what it kept and where it came from. */
+  adopt(entries: StoreEntry[], from: NodeId): void;
 }
 
 export interface Subtree {
@@ -21,17 +22,17 @@ export interface Subtree {
  * Gather: explore the linked servers depth-first (ascending ids, one at a time), each explored server
  * becoming a child in the spanning tree and answering with its subtree's merged store.
  */
-export function gather(host: StabilizeHost, own: Store, epoch: number, visited: Set<NodeId>, done: (tree: Subtree) => void): void {
-  const tree: Subtree = { merged: own.copy(), members: [host.id], children: [] };
-  visited.add(host.id);
+export function gather(server: StabilizeServer, own: Store, epoch: number, visited: Set<NodeId>, done: (tree: Subtree) => void): void {
+  const tree: Subtree = { merged: own.copy(), members: [server.id], children: [] };
+  visited.add(server.id);
   const step = (): void => {
-    const next = host.linkedServers().find((s) => !visited.has(s));
+    const next = server.linkedServers().find((s) => !visited.has(s));
     if (next === undefined) {
       done(tree);
       return;
     }
     visited.add(next);
-    host.request(next, { type: 'explore', epoch, visited: sortedIds(visited) }, (reply) => {
+    server.request(next, { type: 'explore', epoch, visited: sortedIds(visited) }, (reply) => {
       if (reply.type === 'exploreReply') {
         for (const v of reply.visited) visited.add(v);
         if (reply.joined) {
@@ -47,10 +48,11 @@ export function gather(host: StabilizeHost, own: Store, epoch: number, visited: 
 }
 
 /**
- * Broadcast: adopt the final store, then send each child, in order, only what its subtree lacks.
+ * Broadcast: adopt the final store (it came from `parent`, or from this server's own gather at the
+ * root), then send each child, in order, only what its subtree lacks.
  */
-export function install(host: StabilizeHost, tree: Subtree, epoch: number, done: () => void): void {
-  host.adopt(tree.merged.sorted());
+export function install(server: StabilizeServer, tree: Subtree, parent: NodeId, epoch: number, done: () => void): void {
+  server.adopt(tree.merged.sorted(), parent);
   let i = 0;
   const step = (): void => {
     if (i === tree.children.length) {
@@ -58,11 +60,7 @@ export function install(host: StabilizeHost, tree: Subtree, epoch: number, done:
       return;
     }
     const child = tree.children[i++];
-    host.request(child.id, { type: 'install', epoch, entries: sortById(tree.merged.newerThan(child.store)) }, () => step());
+    server.request(child.id, { type: 'install', epoch, entries: sortByKey(tree.merged.newerThan(child.store)) }, () => step());
   };
   step();
-}
-
-function sortById(entries: StoreEntry[]): StoreEntry[] {
-  return entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

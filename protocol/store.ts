@@ -1,6 +1,16 @@
 import { Stamp, StoreEntry } from './messages';
 import { compareStamps } from './stamp';
 
+/** The one order of keys, the order printStore uses: plain string (UTF-16 code unit) order. */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Sorts in place by key. */
+export function sortByKey<T extends { key: string }>(items: T[]): T[] {
+  return items.sort((a, b) => compareKeys(a.key, b.key));
+}
+
 /** A last-writer-wins map from key to the entry with the greatest stamp seen. */
 export class Store {
   private readonly entries = new Map<string, StoreEntry>();
@@ -54,8 +64,8 @@ export class Store {
     return s;
   }
 
-  /** Sorted by key in plain string (UTF-16 code unit) order, the order printStore uses. */
+  /** Sorted by key (compareKeys). */
   sorted(): StoreEntry[] {
-    return [...this.entries.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return sortByKey([...this.entries.values()]);
   }
 }

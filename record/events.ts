@@ -1,26 +1,62 @@
-import { GetResult, GossipMode, NodeId, NodeSnapshot, PeerType, Role, Stamp, StoreEntry } from '../protocol/messages';
+import type {
+  ApplyVia, BodySummary, GetResult, GossipMode, LossReason, MessageKind, NodeId, NodeSnapshot, Role, Stamp, StoreEntry,
+} from '../protocol/messages';
+
+/** The record's format name and version, written in `runStarted` (docs/events.md). */
+export const RECORD_FORMAT = 'kvcmd-record';
+export const RECORD_VERSION = 1;
 
 /**
- * What a run reports, in order, each tied to the 1-based script line that caused it (0: none).
- * `kvcmd run --events FILE` writes these as JSON lines; the editor builds its views on them.
+ * Where an event comes from in the script: the 1-based `line` of the command that caused it and
+ * `step`, that command's place in the run (the n-th command executed, from 1).
+ * `t`: ms since the run started (real runs only; the model has no time).
+ */
+interface Caused {
+  line: number;
+  step: number;
+  t?: number;
+}
+
+/** A message as the record names it: `msg` is `from.id` (the sender's number for it); a reply's `re` is its request's. */
+export interface MessageRef {
+  msg: string;
+  re?: string;
+  from: NodeId;
+  to: NodeId;
+  kind: MessageKind;
+}
+
+/**
+ * What a run records, in an order consistent with happened-before. Every event but the first and
+ * the last is tied to the command that caused it, by the cause each message carries.
  */
 export type ClusterEvent =
-  | { type: 'runStarted'; seed: number; gossip: GossipMode; backend: 'processes' | 'model' }
-  | { type: 'nodeStarted'; line: number; id: NodeId; role: Role; port: number; pid: number }
-  | { type: 'nodeKilled'; line: number; id: NodeId }
-  | { type: 'linkCut'; line: number; a: NodeId; b: NodeId }
-  | { type: 'linkCreated'; line: number; a: NodeId; b: NodeId }
-  | { type: 'put'; line: number; client: NodeId; key: string; value: string; server: NodeId; stamp: Stamp; counter: number }
-  | { type: 'get'; line: number; client: NodeId; key: string; server: NodeId; result: GetResult; depBefore: Stamp | null; depAfter: Stamp | null; counter: number }
-  | { type: 'failed'; line: number; client: NodeId; op: 'put' | 'get'; key: string; reason: string }
-  | { type: 'message'; line: number; from: NodeId; to: NodeId; msg: PeerType; sentCounter: number; counter: number; detail: string }
-  | { type: 'applied'; line: number; server: NodeId; key: string; value: string; stamp: Stamp; via: 'put' | 'gossip' | 'stabilize' }
-  | { type: 'stabilizeBegun'; line: number; epoch: number }
-  | { type: 'stabilizeGroup'; line: number; epoch: number; root: NodeId; members: NodeId[] }
-  | { type: 'stabilizeDone'; line: number; epoch: number; ms: number }
-  | { type: 'storePrinted'; line: number; server: NodeId; entries: StoreEntry[] }
-  | { type: 'stdout'; line: number; text: string }
-  | { type: 'runFinished'; ok: boolean; ms: number; error?: string };
+  | { type: 'runStarted'; format: typeof RECORD_FORMAT; version: typeof RECORD_VERSION; seed: number; gossip: GossipMode; backend: 'processes' | 'model' }
+  | (Caused & { type: 'nodeStarted'; id: NodeId; role: Role; port: number; pid: number })
+  | (Caused & { type: 'nodeKilled'; id: NodeId })
+  | (Caused & { type: 'linkCut'; a: NodeId; b: NodeId })
+  | (Caused & { type: 'linkCreated'; a: NodeId; b: NodeId })
+  | (Caused & { type: 'put'; client: NodeId; key: string; value: string; server: NodeId; stamp: Stamp; counter: number })
+  | (Caused & { type: 'get'; client: NodeId; key: string; server: NodeId; result: GetResult; depBefore: Stamp | null; depAfter: Stamp | null; counter: number })
+  | (Caused & { type: 'failed'; client: NodeId; op: 'put' | 'get'; key: string; reason: string })
+  // The two ends of a message, or its loss. `node` is where it happened, `counter` that node's Lamport counter after it.
+  | (Caused & MessageRef & { type: 'send'; node: NodeId; counter: number; body: BodySummary })
+  | (Caused & MessageRef & { type: 'deliver'; node: NodeId; counter: number })
+  | (Caused & MessageRef & { type: 'lost'; node: NodeId; counter: number; reason: LossReason })
+  // A server kept a write (newer than what it held); `from` is the node it came from.
+  | (Caused & { type: 'applied'; node: NodeId; counter: number; key: string; value: string; stamp: Stamp; via: ApplyVia; from: NodeId })
+  | (Caused & { type: 'stabilizeBegun'; epoch: number })
+  | (Caused & { type: 'stabilizeGroup'; epoch: number; root: NodeId; members: NodeId[] })
+  | (Caused & { type: 'stabilizeDone'; epoch: number; ms: number })
+  | (Caused & { type: 'storePrinted'; server: NodeId; entries: StoreEntry[] })
+  | (Caused & { type: 'stdout'; text: string })
+  | { type: 'runFinished'; ok: boolean; ms: number; error?: string; t?: number };
+
+export type EventOf<T extends ClusterEvent['type']> = Extract<ClusterEvent, { type: T }>;
+export type MessageEvent = EventOf<'send' | 'deliver' | 'lost'>;
+
+/** The fields that differ between two runs that did the same thing: process ids, ports and times. */
+export const VOLATILE_FIELDS: readonly string[] = ['pid', 'port', 't', 'ms'];
 
 /** Every node as the run leaves it; killed servers are listed with `alive: false` and no state. */
 export interface ClusterSnapshot {

@@ -12,14 +12,11 @@ test('the floor measurements run and report rates', async () => {
 
 test('a benchmark cluster starts, takes puts and closes', async () => {
   const c = await startCluster(2, 2, 'settled');
-  try {
-    await c.master.execute(cmd.put(100, 'k', 'v'));
-    const snap = await c.master.snapshot();
-    assert.equal(snap.nodes.filter((n) => n.role === 'server' && n.store.length === 1).length, 2);
-  } finally {
-    await c.close();
-  }
-  assert.deepEqual(c.host.pids(), []);
+  await c.run.execute(cmd.put(100, 'k', 'v'));
+  const result = await c.run.end();
+  assert.equal(result.snapshot?.nodes.filter((n) => n.role === 'server' && n.store.length === 1).length, 2);
+  assert.equal(c.pids.length, 4);
+  for (const pid of c.pids) assert.throws(() => process.kill(pid, 0), /ESRCH/, `node process ${pid} outlived the run`);
 });
 
 test('the table prints every row', () => {

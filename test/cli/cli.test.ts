@@ -102,6 +102,16 @@ test('the seed is printed and replays the run; --model gives the same output', a
   assert.equal(b.stdout, a.stdout);
 });
 
+test('--events - writes the record on stdout instead of the script\'s plain output, and no file named -', async () => {
+  const r = await runCli(['run', path.join(ROOT, 'samples', '01-fully-connected.kvcmd'), '--seed', '1', '--model', '--events', '-'], undefined, 30_000);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines[0].type, 'runStarted');
+  const expected = fs.readFileSync(path.join(ROOT, 'samples', '01-fully-connected.expected'), 'utf8');
+  assert.equal(lines.filter((e) => e.type === 'stdout').map((e) => e.text + '\n').join(''), expected);
+  assert.equal(fs.existsSync(path.join(ROOT, '-')), false);
+});
+
 test('--events writes JSON lines with stamps and a final snapshot', async () => {
   const events = path.join(os.tmpdir(), `kvcmd-cli-events-${process.pid}.jsonl`);
   const r = await runCli(['run', path.join(ROOT, 'samples', '03-partition.kvcmd'), '--seed', '1', '--events', events]);
@@ -110,7 +120,9 @@ test('--events writes JSON lines with stamps and a final snapshot', async () => 
   const put = lines.find((e) => e.type === 'put' && e.key === 'color' && e.value === 'orange');
   assert.deepEqual(put.stamp, { counter: 2, server: 3 });
   assert.equal(put.line, 16);
-  assert.ok(lines.some((e) => e.type === 'message' && e.msg === 'gossip' && typeof e.counter === 'number'));
+  assert.deepEqual(lines[0], { type: 'runStarted', format: 'kvcmd-record', version: 1, seed: 1, gossip: 'settled', backend: 'processes', t: lines[0].t });
+  assert.ok(lines.some((e) => e.type === 'send' && e.kind === 'gossip' && e.line === 16 && typeof e.counter === 'number'));
+  assert.ok(lines.filter((e) => e.type !== 'snapshot').every((e) => typeof e.t === 'number'), 'every event of a real run has a time');
   assert.ok(lines.some((e) => e.type === 'stabilizeGroup' && e.members.join() === '0,1'));
   // Joins announce their implicit links, so the events alone tell the topology.
   assert.deepEqual(lines.filter((e) => e.type === 'linkCreated' && e.line === 4).map((e) => `${e.a}-${e.b}`), ['2-0', '2-1']);

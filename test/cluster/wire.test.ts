@@ -14,7 +14,7 @@ const awkward = ['a\u0001b', 'x\u007f\u0080y', '\uffff', '\ufffe', 'lone\ud800',
 
 test('strings XML cannot carry survive the wire exactly, and the XML is valid', () => {
   for (const s of awkward) {
-    const env: Envelope = { from: 1, to: 2, id: 3, replyTo: 0, counter: 4, body: { type: 'put', key: s, value: s } };
+    const env: Envelope = { from: 1, to: 2, id: 3, replyTo: 0, counter: 4, cause: { line: 7, step: 2 }, body: { type: 'put', key: s, value: s } };
     const wire = toWire(env);
     assert.doesNotThrow(() => xmlrpcSerializer.serializeMethodCall('deliver', [wire]));
     assert.deepEqual(fromWire(wire), env);

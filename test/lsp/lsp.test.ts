@@ -226,11 +226,11 @@ describe('language server over stdio', () => {
 
     it('shows pushed run results per line, and says when they are stale', async () => {
       const events: ClusterEvent[] = [
-        { type: 'put', line: 8, client: 10, key: 'color', value: 'red', server: 0, stamp: { counter: 3, server: 0 }, counter: 4 },
-        { type: 'get', line: 11, client: 11, key: 'color', server: 1, result: { kind: 'ERR_KEY' }, depBefore: null, depAfter: null, counter: 7 },
-        { type: 'storePrinted', line: 13, server: 0, entries: [{ key: 'color', value: 'red', stamp: { counter: 3, server: 0 } }] },
-        { type: 'stabilizeGroup', line: 14, epoch: 1, root: 0, members: [0, 1] },
-        { type: 'get', line: 16, client: 10, key: 'size', server: 0, result: { kind: 'value', value: 'big', stamp: { counter: 5, server: 1 } },
+        { type: 'put', line: 8, step: 0, client: 10, key: 'color', value: 'red', server: 0, stamp: { counter: 3, server: 0 }, counter: 4 },
+        { type: 'get', line: 11, step: 0, client: 11, key: 'color', server: 1, result: { kind: 'ERR_KEY' }, depBefore: null, depAfter: null, counter: 7 },
+        { type: 'storePrinted', line: 13, step: 0, server: 0, entries: [{ key: 'color', value: 'red', stamp: { counter: 3, server: 0 } }] },
+        { type: 'stabilizeGroup', line: 14, step: 0, epoch: 1, root: 0, members: [0, 1] },
+        { type: 'get', line: 16, step: 0, client: 10, key: 'size', server: 0, result: { kind: 'value', value: 'big', stamp: { counter: 5, server: 1 } },
           depBefore: null, depAfter: { counter: 5, server: 1 }, counter: 12 },
       ];
       const params: RunResultsParams = { uri, version: lsp.version(uri), seed: 42, gossip: 'settled', finishedAt: '2026-01-02T03:04:05.000Z', events };
@@ -356,9 +356,9 @@ describe('language server over stdio', () => {
     await lsp.open(uri, text, 3);
     await lsp.connection.sendNotification(RunResultsNotification, {
       uri, version: 3, seed: 9, gossip: 'off', finishedAt: '2026-01-01T00:00:00.000Z', events: [
-        { type: 'nodeKilled', line: 3, id: 0 },
-        { type: 'failed', line: 4, client: 5, op: 'put', key: 'k', reason: 'client 5 has no reachable server' },
-        { type: 'failed', line: 5, client: 5, op: 'get', key: 'k', reason: 'client 5 has no reachable server' },
+        { type: 'nodeKilled', line: 3, step: 0, id: 0 },
+        { type: 'failed', line: 4, step: 0, client: 5, op: 'put', key: 'k', reason: 'client 5 has no reachable server' },
+        { type: 'failed', line: 5, step: 0, client: 5, op: 'get', key: 'k', reason: 'client 5 has no reachable server' },
       ],
     });
     const put = (await lsp.hover(uri, { line: 3, character: 0 }))!;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ClientNode, ServerNode } from '../../protocol';
-import { Envelope, PeerBody } from '../../protocol/messages';
+import { Envelope, lostReply, PeerBody } from '../../protocol/messages';
 
 const cfg = (id: number, gossip: 'settled' | 'off' = 'settled') => ({ id, seed: 1, gossip, trace: false });
 
@@ -11,7 +11,7 @@ function linked<T extends ServerNode | ClientNode>(node: T, peers: [number, 'ser
 }
 
 function request(from: number, to: number, counter: number, body: PeerBody, id = 1): Envelope {
-  return { from, to, id, replyTo: 0, counter, body };
+  return { from, to, id, replyTo: 0, counter, cause: { line: 1, step: 1 }, body };
 }
 
 test('put: the server stamps with its counter after receiving, replies, then floods', () => {
@@ -30,12 +30,12 @@ test('put: the server stamps with its counter after receiving, replies, then flo
 test('put then get: client counters follow max(own, received) + 1 and the dependency is the stamp', () => {
   const s = linked(new ServerNode(cfg(0, 'off')), [[9, 'client']]);
   const c = linked(new ClientNode(cfg(9)), [[0, 'server']]);
-  const put = c.handleControl({ seq: 1, body: { type: 'put', key: 'k', value: 'v', line: 1 } });
+  const put = c.handleControl({ seq: 1, body: { type: 'put', key: 'k', value: 'v', cause: { line: 1, step: 1 } } });
   assert.equal(put.sends[0].counter, 1);
   const reply = s.handleMessage(put.sends[0]).sends[0];
   const done = c.handleMessage(reply).replies[0].result;
   assert.deepEqual(done, { type: 'putDone', ok: true, key: 'k', value: 'v', server: 0, stamp: { counter: 2, server: 0 }, counter: 4 });
-  const get = c.handleControl({ seq: 2, body: { type: 'get', key: 'k', line: 2 } });
+  const get = c.handleControl({ seq: 2, body: { type: 'get', key: 'k', cause: { line: 2, step: 2 } } });
   assert.deepEqual(get.sends[0].body, { type: 'get', key: 'k', dep: { counter: 2, server: 0 } });
   const got = c.handleMessage(s.handleMessage(get.sends[0]).sends[0]).replies[0].result;
   assert.equal(got.type, 'getDone');
@@ -82,7 +82,7 @@ test('a flood sends one wave to all unreached neighbours, then spreads through t
   assert.deepEqual(wave.map((e) => e.to), [1, 2]);
   assert.deepEqual(wave.map((e) => e.counter), [4, 5], 'counters assigned in id order');
   const ack = (e: Envelope, counter: number, frontier: number[]): Envelope =>
-    ({ from: e.to, to: 0, id: 0, replyTo: e.id, counter, body: { type: 'gossipAck', visited: [0, 1, 2], frontier } });
+    ({ from: e.to, to: 0, id: 0, replyTo: e.id, counter, cause: e.cause, body: { type: 'gossipAck', visited: [0, 1, 2], frontier } });
   // Replies arrive out of order: nothing happens until both are in, then they count in id order.
   assert.equal(s.handleMessage(ack(wave[1], 30, [])).sends.length, 0);
   assert.equal(s.clock.value, 5, 'the early reply is not counted yet');
@@ -91,7 +91,7 @@ test('a flood sends one wave to all unreached neighbours, then spreads through t
   assert.equal(after.sends.length, 1);
   assert.equal(after.sends[0].to, 1);
   assert.deepEqual(after.sends[0].body, { type: 'spread', entry: { key: 'k', value: 'v', stamp: { counter: 2, server: 0 } }, visited: [0, 1, 2] });
-  const done = s.handleMessage({ from: 1, to: 0, id: 0, replyTo: after.sends[0].id, counter: 40, body: { type: 'gossipAck', visited: [0, 1, 2, 7], frontier: [] } });
+  const done = s.handleMessage({ from: 1, to: 0, id: 0, replyTo: after.sends[0].id, counter: 40, cause: after.sends[0].cause, body: { type: 'gossipAck', visited: [0, 1, 2, 7], frontier: [] } });
   assert.deepEqual(done.notices.filter((n) => n.type === 'gossipSettled').length, 1);
 });
 
@@ -108,9 +108,9 @@ test('a multi-linked client picks its server from the seeded generator, and retr
     linked(c, [[0, 'server'], [1, 'server'], [2, 'server']]);
     const out: number[] = [];
     for (let i = 0; i < 12; i++) {
-      const fx = c.handleControl({ seq: i, body: { type: 'get', key: 'k', line: 1 } });
+      const fx = c.handleControl({ seq: i, body: { type: 'get', key: 'k', cause: { line: 1, step: 1 } } });
       out.push(fx.sends[0].to);
-      c.handleMessage({ from: fx.sends[0].to, to: 9, id: 0, replyTo: fx.sends[0].id, counter: 1, body: { type: 'getReply', key: 'k', result: { kind: 'ERR_KEY' } } });
+      c.handleMessage({ from: fx.sends[0].to, to: 9, id: 0, replyTo: fx.sends[0].id, counter: 1, cause: fx.sends[0].cause, body: { type: 'getReply', key: 'k', result: { kind: 'ERR_KEY' } } });
     }
     return out;
   };
@@ -119,10 +119,10 @@ test('a multi-linked client picks its server from the seeded generator, and retr
   assert.deepEqual(new Set([...picks(4), ...picks(5)]), new Set([0, 1, 2]));
 
   const c = linked(new ClientNode(cfg(9)), [[0, 'server'], [1, 'server']]);
-  const first = c.handleControl({ seq: 1, body: { type: 'put', key: 'k', value: 'v', line: 1 } }).sends[0];
-  const retry = c.handleMessage({ from: first.to, to: 9, id: 0, replyTo: first.id, counter: 0, body: { type: 'unreachable' } }).sends[0];
+  const first = c.handleControl({ seq: 1, body: { type: 'put', key: 'k', value: 'v', cause: { line: 1, step: 1 } } }).sends[0];
+  const retry = c.handleMessage(lostReply(first, 'unreachable')).sends[0];
   assert.equal(retry.to, first.to === 0 ? 1 : 0);
-  const last = c.handleMessage({ from: retry.to, to: 9, id: 0, replyTo: retry.id, counter: 0, body: { type: 'unreachable' } });
+  const last = c.handleMessage(lostReply(retry, 'unreachable'));
   assert.equal(last.replies[0].result.type, 'putDone');
   assert.ok(last.replies[0].result.type === 'putDone' && !last.replies[0].result.ok);
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ClusterEvent } from '../../record/events';
+import { ClusterEvent, EventOf } from '../../record/events';
+import { describeMessage } from '../../record/describe';
 import { runCommands } from '../../cluster/runner';
 import { analyze } from '../../language/analyzer';
 
@@ -12,7 +13,8 @@ async function model(script: string, gossip: 'off' | 'settled' = 'off') {
   const r = await runCommands(a.commands, { seed: 1, gossip, backend: 'model', trace: true }, (e) => events.push(e));
   assert.ok(r.ok && r.snapshot, r.error);
   const stores = new Map(r.snapshot.nodes.filter((n) => n.role === 'server').map((n) => [n.id, JSON.stringify(n.store)]));
-  const messages = events.filter((e): e is Extract<ClusterEvent, { type: 'message' }> => e.type === 'message');
+  // One per message: its delivery (a message over a cut link would be `lost` instead).
+  const messages = events.filter((e): e is EventOf<'deliver'> => e.type === 'deliver');
   return { stores, messages, events, snapshot: r.snapshot };
 }
 
@@ -37,8 +39,8 @@ put 14 a 3
 stabilize`);
   assert.equal(new Set(stores.values()).size, 1, 'all five stores equal');
   assert.match(stores.get(0)!, /"key":"a","value":"3"/);
-  assert.equal(messages.filter((m) => m.msg === 'explore').length, 4);
-  assert.equal(messages.filter((m) => m.msg === 'install').length, 4);
+  assert.equal(messages.filter((m) => m.kind === 'explore').length, 4);
+  assert.equal(messages.filter((m) => m.kind === 'install').length, 4);
 });
 
 test('stabilize over a star and over a complete graph explores each server once', async () => {
@@ -52,7 +54,7 @@ put 11 x 1
 put 13 y 2
 stabilize`);
     assert.equal(new Set(stores.values()).size, 1);
-    assert.equal(messages.filter((m) => m.msg === 'explore').length, 4);
+    assert.equal(messages.filter((m) => m.kind === 'explore').length, 4);
   }
 });
 
@@ -76,15 +78,16 @@ stabilize`);
 });
 
 test('stabilize sends a child only what its subtree lacks', async () => {
-  const { messages } = await model(`joinServer 0
+  const { messages, events } = await model(`joinServer 0
 joinServer 1
 joinClient 10 0
 put 10 a 1
 put 10 b 2
 stabilize
 stabilize`, 'settled');
-  const installs = messages.filter((m) => m.msg === 'install').map((m) => m.detail);
-  assert.deepEqual(installs, ['stabilize install #1: 0 entries', 'stabilize install #2: 0 entries']);
+  const installs = events.filter((e): e is EventOf<'send'> => e.type === 'send' && e.kind === 'install').map(describeMessage);
+  assert.deepEqual(installs, ['install #1: 0 entries', 'install #2: 0 entries']);
+  assert.equal(messages.filter((m) => m.kind === 'install').length, 2);
 });
 
 test('a dead server takes no part; the survivors of a star become singleton groups', async () => {
@@ -103,6 +106,6 @@ test('gossip floods a complete graph with one message per server reached', async
   const { messages, stores } = await model(`${join([0, 1, 2, 3, 4])}
 joinClient 9 2
 put 9 k v`, 'settled');
-  assert.equal(messages.filter((m) => m.msg === 'gossip').length, 4);
+  assert.equal(messages.filter((m) => m.kind === 'gossip').length, 4);
   assert.equal(new Set(stores.values()).size, 1);
 });

@@ -1,6 +1,6 @@
-// Turns a run's events into the readable "kvcmd log" lines. Pure (no vscode import) so the wording
-// is the same wherever a run is described. Failures name `file:line` so the output view links them.
-import type { ClusterEvent } from '../record/events';
+// The one place where events become English: the "kvcmd log" lines, the CLI's messages, the
+// diagram's labels. Failures name `file:line` so an output view links them.
+import type { ClusterEvent, EventOf } from './events';
 import type { GetResult } from '../protocol/messages';
 import { formatStamp } from '../protocol/stamp';
 
@@ -49,11 +49,32 @@ export function describeEvent(file: string, e: ClusterEvent): string | undefined
       return `${at}printStore ${e.server}: ${e.entries.length === 0 ? 'empty' : e.entries.map((x) => `${x.key}=${x.value} ${formatStamp(x.stamp)}`).join(', ')}`;
     case 'runFinished':
       // A finished run gets its summary line (with the seed) from runs.ts; only a failure adds detail here.
-      return e.ok ? undefined : `run failed after ${formatMs(e.ms)}: ${e.error ?? 'unknown error'}`;
+      return e.ok ? undefined : `run failed: ${e.error ?? 'unknown error'} (after ${formatMs(e.ms)})`;
     case 'applied':
-    case 'message':
+    case 'send':
+    case 'deliver':
+    case 'lost':
     case 'stdout':
       return undefined;
+  }
+}
+
+/** A message's label: its kind and what it carries, e.g. `gossip color=blue (3,0)`. */
+export function describeMessage(e: EventOf<'send'>): string {
+  const b = e.body;
+  const entry = (): string => `${b.key}=${b.value} ${formatStamp(b.stamp)}`;
+  switch (e.kind) {
+    case 'put': return `put ${b.key}=${b.value}`;
+    case 'putReply': return `put ${b.key} stamped ${formatStamp(b.stamp)}`;
+    case 'get': return `get ${b.key}` + (b.dep ? ` dep ${formatStamp(b.dep)}` : '');
+    case 'getReply': return `get ${b.key} → ` + (b.result?.kind === 'value' ? `${b.result.value} ${formatStamp(b.result.stamp)}` : b.result?.kind ?? '?');
+    case 'gossip': return `gossip ${entry()}`;
+    case 'spread': return `spread ${entry()}`;
+    case 'gossipAck': return 'gossip ack';
+    case 'explore': return `explore #${b.epoch}`;
+    case 'exploreReply': return `gather #${b.epoch}: ` + (b.joined ? `${b.entries} entries` : 'already visited');
+    case 'install': return `install #${b.epoch}: ${b.entries} entries`;
+    case 'installAck': return `installed #${b.epoch}`;
   }
 }
 

@@ -1,6 +1,6 @@
 import { GetResult, StoreEntry } from '../protocol/messages';
 
-/** SPEC 4: the only text a run writes on stdout. */
+/** The only text a run writes on stdout (docs/output.md). */
 export function formatGet(key: string, result: GetResult): string {
   return `${key}:${result.kind === 'value' ? result.value : result.kind}`;
 }

@@ -1,0 +1,34 @@
+import type { Command } from './commands';
+
+/** The cluster as far as "does this command do anything?" needs to know. */
+export interface LinkView {
+  isLiveServer(id: number): boolean;
+  isClient(id: number): boolean;
+  linked(a: number, b: number): boolean;
+}
+
+/** Why a command (or, for joinClient, its link) does nothing; the codes are the analyzer's warnings. */
+export type NoOp = 'kill-dead' | 'not-linked' | 'already-linked' | 'dead-server' | 'print-dead';
+
+/**
+ * The one home of the rules that make a command a no-op: the analyzer warns with them and the
+ * master skips what they name, so a warning in the editor is exactly what happens in a run.
+ */
+export function noOpOf(cmd: Command, view: LinkView): NoOp | undefined {
+  const dead = (id: number): boolean => !view.isClient(id) && !view.isLiveServer(id);
+  switch (cmd.name) {
+    case 'killServer':
+      return view.isLiveServer(cmd.server) ? undefined : 'kill-dead';
+    case 'joinClient':
+      return view.isLiveServer(cmd.server) ? undefined : 'dead-server';
+    case 'createConnection':
+      if (dead(cmd.a) || dead(cmd.b)) return 'dead-server';
+      return view.linked(cmd.a, cmd.b) ? 'already-linked' : undefined;
+    case 'breakConnection':
+      return view.linked(cmd.a, cmd.b) ? undefined : 'not-linked';
+    case 'printStore':
+      return view.isLiveServer(cmd.server) ? undefined : 'print-dead';
+    default:
+      return undefined;
+  }
+}
