@@ -225,7 +225,7 @@ export class RunManager implements vscode.Disposable {
     const params: RunResultsParams = {
       uri: r.uri.toString(), version: r.version, seed: r.seed, gossip: r.gossip,
       finishedAt: (r.finishedAt ?? new Date()).toISOString(),
-      events: r.events.filter((e) => 'line' in e && e.line > 0 && e.type !== 'send' && e.type !== 'deliver' && e.type !== 'lost'),
+      events: r.events.filter((e) => 'line' in e && e.line > 0),
       ...(r.snapshot ? { snapshot: r.snapshot } : {}),
     };
     client.sendNotification(RunResultsNotification, params).catch((err: unknown) => this.log.warn(`could not send run results to the language server: ${String(err)}`));
