@@ -3,12 +3,14 @@ import { deleteLineFix, insertLineBeforeEdit } from './edits';
 import { ParsedLine, ParsedScript, Token } from './parser';
 import { Range, range, spanRanges } from './ranges';
 import { ShapedLine } from './syntax';
+import type { Command } from './commands';
+import { noOpOf, NoOp } from './noop';
 import { Topology } from './topology';
 
 /**
- * Judges one well-formed line against the cluster as the earlier lines left it. These rules
- * mirror what the runtime does, so an error here is a command the runtime would refuse and a
- * warning is one it would run as a no-op (or that would fail at run time).
+ * Judges one well-formed line against the cluster as the earlier lines left it. An error here is a
+ * command the runtime would refuse; a no-op warning comes from noop.ts, the rule the master skips
+ * commands by, and the others warn of what would fail at run time.
  */
 export function checkSemantics(shaped: ShapedLine, line: ParsedLine, topo: Topology, script: ParsedScript): Diagnostic[] {
   // Most lines of a long script are stabilize/sleep or well-formed puts; skip the checker for
@@ -41,10 +43,17 @@ export function lineRange(script: ParsedScript, line0: number): Range {
 
 const lineNo = (line: number): string => `line ${line}`;
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 class Checker {
   readonly out: Diagnostic[] = [];
 
   constructor(private line: ParsedLine, private topo: Topology, private script: ParsedScript) {}
+
+  /** The command on this line as the runtime gets it, for the shared no-op rule. */
+  private noOp(cmd: DistributiveOmit<Command, 'line'>): NoOp | undefined {
+    return noOpOf({ ...cmd, line: this.line.line + 1 } as Command, this.topo);
+  }
 
   private tok(i: number): Token {
     return this.line.args[i];
@@ -113,7 +122,7 @@ class Checker {
 
   killServer(s: number | undefined): void {
     if (s === undefined || !this.requireServer(0, s)) return;
-    if (!this.topo.isLiveServer(s)) {
+    if (this.noOp({ name: 'killServer', server: s }) === 'kill-dead') {
       this.warn('kill-dead', `${this.killedNote(s)}; killing it again does nothing`, this.tok(0).range,
         this.killedAt(s), [deleteLineFix(this.script, this.line.line)]);
     }
@@ -137,7 +146,7 @@ class Checker {
       edits: [insertLineBeforeEdit(this.script, this.line.line, `joinServer ${s}`)],
     };
     if (!this.requireServer(1, s, [insert])) return;
-    if (!this.topo.isLiveServer(s)) {
+    if (this.noOp({ name: 'joinClient', client: c ?? -1, server: s }) === 'dead-server') {
       const who = c === undefined ? 'the client' : `client ${c}`;
       this.warn('dead-server', `${this.killedNote(s)}; ${who} starts with no link, so its put and get will fail until you createConnection it to a live server`,
         this.tok(1).range, this.killedAt(s));
@@ -164,19 +173,20 @@ class Checker {
       return;
     }
     const deadIdx = [a, b].findIndex((id) => this.topo.servers.has(id) && !this.topo.isLiveServer(id));
+    const noOp = this.noOp({ name: kind === 'create' ? 'createConnection' : 'breakConnection', a, b });
     if (kind === 'create') {
-      if (deadIdx !== -1) {
+      if (noOp === 'dead-server') {
         const s = [a, b][deadIdx];
         this.warn('dead-server', `${this.killedNote(s)}; createConnection to a dead server does nothing`,
           this.tok(deadIdx).range, this.killedAt(s));
-      } else if (this.topo.linked(a, b)) {
+      } else if (noOp === 'already-linked') {
         const why = this.topo.clients.has(a) || this.topo.clients.has(b) ? '' : ' (a new server is linked to every live server)';
         this.warn('already-linked', `${this.describe(a)} and ${this.describe(b)} are already linked${why}; this does nothing`,
           both, [], [deleteLineFix(this.script, this.line.line)]);
       }
       return;
     }
-    if (this.topo.linked(a, b)) return;
+    if (noOp !== 'not-linked') return;
     const why = deadIdx !== -1 ? `${this.killedNote([a, b][deadIdx])}, so it has no links` : `${this.describe(a)} and ${this.describe(b)} are not linked here`;
     this.warn('not-linked', `${why}; this breakConnection does nothing`, both,
       deadIdx !== -1 ? this.killedAt([a, b][deadIdx]) : [], [deleteLineFix(this.script, this.line.line)]);
@@ -184,7 +194,7 @@ class Checker {
 
   printStore(s: number | undefined): void {
     if (s === undefined || !this.requireServer(0, s)) return;
-    if (!this.topo.isLiveServer(s)) {
+    if (this.noOp({ name: 'printStore', server: s }) === 'print-dead') {
       this.warn('print-dead', `${this.killedNote(s)}; there is no store to print`, this.tok(0).range, this.killedAt(s));
     }
   }

@@ -1,4 +1,5 @@
 import type { Command } from './commands';
+import type { LinkView } from './noop';
 
 // Lines are 1-based, as in `Command.line`: the topology is built from commands.
 
@@ -18,7 +19,7 @@ export interface ScriptClient { id: number; joinLine: number; joinedTo?: number;
  * Invariant: links only ever join live nodes (killing a server drops all its links, and
  * linking to a dead server is a no-op).
  */
-export class Topology {
+export class Topology implements LinkView {
   servers = new Map<number, ScriptServer>();
   clients = new Map<number, ScriptClient>();
   /** Server-server pairs that are cut, both directions stored. */
@@ -26,6 +27,10 @@ export class Topology {
   /** Client -> linked servers, and the reverse, for cheap kills. */
   private clientLinks = new Map<number, Set<number>>();
   private serverClients = new Map<number, Set<number>>();
+
+  isClient(id: number): boolean {
+    return this.clients.has(id);
+  }
 
   isLiveServer(id: number): boolean {
     return this.servers.get(id)?.alive === true;

@@ -3,6 +3,9 @@
 import { spawn } from 'node:child_process';
 
 const stages = [
+  // First, what the other stages need from outside the repo: Debian's headless Chromium (the
+  // diagram's browser tests among the unit tests use it) and code-server. Idempotent, seconds when ready.
+  { name: 'setup', cmd: ['bash', 'scripts/vscode-test/setup.sh'], count: () => ({ passed: 0, failed: 0 }) },
   { name: 'node:test', cmd: ['npm', 'run', '--silent', 'test:unit'], count: (out) => ({ passed: last(out, /^# pass (\d+)/gm), failed: last(out, /^# fail (\d+)/gm) }) },
   { name: 'grammar', cmd: ['npm', 'run', '--silent', 'test:grammar'], count: (out) => ({ passed: all(out, /run successfuly/g), failed: all(out, /^\s*✖|failed/gm) }) },
   { name: 'vscode', cmd: ['npm', 'run', '--silent', 'test:vscode'], count: mocha },
