@@ -19,8 +19,9 @@ check    prints the diagnostics only (exit 2 if there are errors).
 --seed   fixes the random choices (a multi-linked client's server); the seed used is always printed.
 --gossip settled (default): each command's gossip is delivered before the next command runs;
          async: gossip races the following commands; off: only stabilize propagates.
---events writes every event of the run as JSON lines: nodes, links, puts and gets with stamps,
-         every protocol message with its Lamport counters, stabilize groups, a final snapshot.
+--events writes the record of the run as JSON lines (docs/events.md): nodes, links, puts and gets
+         with stamps, both ends of every message with Lamport counters and the script line that
+         caused it, stabilize groups, a final snapshot. '-' writes it on stdout instead.
 --model  runs the in-process model of the protocol instead of real processes (same output).
 
 Script commands (one per line, # starts a comment):
