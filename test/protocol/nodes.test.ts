@@ -126,3 +126,32 @@ test('a multi-linked client picks its server from the seeded generator, and retr
   assert.equal(last.replies[0].result.type, 'putDone');
   assert.ok(last.replies[0].result.type === 'putDone' && !last.replies[0].result.ok);
 });
+
+test('a traced node reports both ends of its messages, losses with their reason, and passes its cause on', () => {
+  const traced = (id: number) => ({ id, seed: 1, gossip: 'settled' as const, trace: true });
+  const s = linked(new ServerNode(traced(0)), [[1, 'server'], [9, 'client']]);
+  const put = request(9, 0, 1, { type: 'put', key: 'k', value: 'v' });
+  const fx = s.handleMessage({ ...put, cause: { line: 16, step: 11 } });
+  // Everything the put set off (the reply and the gossip) carries the put's cause.
+  assert.deepEqual(fx.sends.map((e) => e.cause), [{ line: 16, step: 11 }, { line: 16, step: 11 }]);
+  assert.deepEqual(fx.notices.map((n) => n.type), ['delivered', 'applied', 'sent', 'sent']);
+  const sent = fx.notices.filter((n) => n.type === 'sent');
+  assert.deepEqual(sent.map((n) => n.type === 'sent' && [n.msg.kind, n.counter, n.msg.id, n.msg.replyTo]), [['putReply', 3, 1, 1], ['gossip', 4, 2, 0]]);
+
+  // A request from a peer without a link is lost at the receiver, which moves no counter.
+  const stranger = s.handleMessage(request(5, 0, 40, { type: 'get', key: 'k', dep: null }, 7));
+  assert.deepEqual(stranger.notices, [{ type: 'lost', node: 0, counter: 4, reason: 'link cut', msg: { from: 5, to: 0, id: 7, replyTo: 0, kind: 'get', cause: { line: 1, step: 1 } } }]);
+  assert.deepEqual(stranger.sends[0].body, { type: 'refused' });
+
+  // A request to a process that is gone is lost at the sender, with the request's facts.
+  const gossip = fx.sends[1];
+  const gone = s.handleMessage(lostReply(gossip, 'unreachable'));
+  assert.equal(gone.notices[0].type, 'lost');
+  assert.ok(gone.notices[0].type === 'lost' && gone.notices[0].reason === 'unreachable' && gone.notices[0].msg.id === gossip.id && gone.notices[0].msg.kind === 'gossip');
+});
+
+test('an untraced node reports nothing but its gossip settling', () => {
+  const s = linked(new ServerNode(cfg(0)), [[9, 'client']]);
+  const fx = s.handleMessage(request(9, 0, 1, { type: 'put', key: 'k', value: 'v' }));
+  assert.deepEqual(fx.notices.map((n) => n.type), ['gossipSettled']);
+});
