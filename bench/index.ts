@@ -2,6 +2,7 @@ import { GOSSIP_MODES } from '../protocol/messages';
 import { cmd, startCluster, timed } from './cluster';
 import { measureFloor } from './floor';
 import { BenchRow } from './row';
+import { benchRecord } from './record';
 import { printTable } from './table';
 
 // `npm run bench`: the store's throughput and latencies against an HTTP floor measured in the same
@@ -95,7 +96,7 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const rows = await storeRows();
+  const rows = [...(await storeRows()), ...(await benchRecord())];
   printTable(rows);
   let lsp: BenchRow[] = [];
   try {
