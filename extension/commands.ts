@@ -1,6 +1,9 @@
 // The run commands: kvcmd.run (palette, editor title, CodeLens "Run"), kvcmd.runToLine (CodeLens
 // "Run to here"), kvcmd.stop, and the two channels. `kvcmd.running` drives the Stop buttons.
+// Both run commands go through the one check of extension/preflight.ts before a run starts.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { preflight, reportRefusal } from './preflight';
 import type { RunManager, RunOutcome } from './runs';
 import type { RunOutput } from './runOutput';
 
@@ -20,7 +23,13 @@ export function registerRunCommands(runs: RunManager, output: RunOutput, log: vs
       void vscode.window.showInformationMessage('kvcmd: open a .kvcmd file to run it.');
       return undefined;
     }
-    return runs.run(uri, toLine);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const checked = preflight(doc.getText(), toLine);
+    if (!checked.ok) {
+      reportRefusal(path.basename(uri.path), checked.errors, log);
+      return { state: 'refused', errors: checked.errors.length };
+    }
+    return runs.start({ uri, version: doc.version, commands: checked.commands, toLine }).done;
   };
   return vscode.Disposable.from(
     runs.onDidStartRun(setRunning),

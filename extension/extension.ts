@@ -1,11 +1,14 @@
-// Entry point of the kvcmd VS Code extension. Keep this file small: each feature lives in its own
-// module under client/ and is wired in here.
+// Entry point of the kvcmd VS Code extension: wiring only. Each feature lives in its own module and
+// subscribes to the RunManager's events (runs.ts) where it shows something about runs.
 import * as vscode from 'vscode';
 import { registerClusterView } from './clusterView';
 import type { ClusterTreeProvider, ClusterNode } from './clusterTree';
 import { registerRunCommands } from './commands';
 import { startLanguageClient, type KvcmdLanguageClient } from './languageClient';
+import { registerRunLog } from './runLog';
 import { RunOutput } from './runOutput';
+import { registerRunProgress } from './runProgress';
+import { registerRunPublisher } from './runPublisher';
 import { RunManager } from './runs';
 import { registerStatusBar } from './statusBar';
 
@@ -18,7 +21,7 @@ export interface KvcmdApi {
   /** The "kvcmd log" channel: extension messages and the readable story of each run. */
   readonly log: vscode.LogOutputChannel;
   readonly runs: RunManager;
-  /** The "kvcmd" output channel's text (VS Code cannot read a channel back). */
+  /** The "kvcmd" output channel's text: the stdout of the run it shows. */
   outputText(): string;
   readonly clusterTree: ClusterTreeProvider;
   readonly clusterView: vscode.TreeView<ClusterNode>;
@@ -28,25 +31,23 @@ let api: KvcmdApi | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<KvcmdApi> {
   const log = vscode.window.createOutputChannel('kvcmd log', { log: true });
-  const output = new RunOutput();
-  context.subscriptions.push(log, output);
+  context.subscriptions.push(log);
   log.info(`kvcmd ${context.extension.packageJSON.version} activating (mode ${vscode.ExtensionMode[context.extensionMode]})`);
 
   const languageClient = await startLanguageClient(context, log);
   const nodeMainPath = context.asAbsolutePath('dist/nodeMain.js');
-  const runs = new RunManager(nodeMainPath, output, log, () => languageClient);
+  const runs = new RunManager(nodeMainPath);
+  // Subscribed in this order: the log tells of a run's start before anything else reacts to it.
+  const runLog = registerRunLog(runs, log);
+  const output = new RunOutput(runs);
   const cluster = registerClusterView(runs);
   context.subscriptions.push(
     runs, // its dispose stops every run, so no node process outlives the extension
-    cluster.disposable,
-    registerRunCommands(runs, output, log),
-    registerStatusBar(runs),
+    runLog, output, registerRunProgress(runs), registerRunPublisher(runs, languageClient, log),
+    cluster.disposable, registerRunCommands(runs, output, log), registerStatusBar(runs),
   );
 
-  api = {
-    languageClient, nodeMainPath, log, runs, outputText: () => output.value(),
-    clusterTree: cluster.provider, clusterView: cluster.view,
-  };
+  api = { languageClient, nodeMainPath, log, runs, outputText: () => output.value(), clusterTree: cluster.provider, clusterView: cluster.view };
   log.info('kvcmd activated');
   return api;
 }

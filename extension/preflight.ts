@@ -1,0 +1,42 @@
+// The check before a run, shared by "Run" and "Run to here": one analysis of the document gives
+// both the errors that refuse the run and the commands to run. The language server analyzes the
+// same text for its diagnostics, but they arrive later and asynchronously; a run needs the commands
+// anyway, so this is the one analysis the extension does.
+import * as vscode from 'vscode';
+import { analyze, type Command, type Diagnostic } from '../language';
+
+export type Preflight = { ok: true; commands: Command[] } | { ok: false; errors: Diagnostic[] };
+
+/**
+ * The commands to run from `text`, up to `toLine` (0-based) when given, or the errors that forbid
+ * it. "Run to here" only needs the lines it runs to be sound: errors further down do not count.
+ */
+export function preflight(text: string, toLine?: number): Preflight {
+  const analysis = analyze(text);
+  const within = (line: number) => toLine === undefined || line <= toLine;
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && within(d.range.start.line));
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, commands: analysis.commands.filter((c) => within(c.line - 1)) };
+}
+
+/** Tells the user why a file does not run (log line and a message with "Show Problems"). */
+export function reportRefusal(name: string, errors: readonly Diagnostic[], log: vscode.LogOutputChannel): void {
+  const n = errors.length;
+  log.warn(`${name}: not run, ${n} error(s) (first: line ${errors[0].range.start.line + 1}: ${errors[0].message})`);
+  void vscode.window
+    .showErrorMessage(`kvcmd: ${name} has ${n} error${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} before running.`, 'Show Problems')
+    .then((pick) => pick && vscode.commands.executeCommand('workbench.actions.view.problems'));
+}
+
+/** A command as the script spells it, e.g. `put 5 k v` (for progress messages and pickers). */
+export function commandText(c: Command): string {
+  switch (c.name) {
+    case 'joinServer': case 'killServer': case 'printStore': return `${c.name} ${c.server}`;
+    case 'joinClient': return `${c.name} ${c.client} ${c.server}`;
+    case 'breakConnection': case 'createConnection': return `${c.name} ${c.a} ${c.b}`;
+    case 'stabilize': return c.name;
+    case 'put': return `${c.name} ${c.client} ${c.key} ${c.value}`;
+    case 'get': return `${c.name} ${c.client} ${c.key}`;
+    case 'sleep': return `${c.name} ${c.ms}`;
+  }
+}
