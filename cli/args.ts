@@ -6,12 +6,22 @@ export interface CliArgs {
   seed?: number;
   gossip: GossipMode;
   events?: string;
+  /** --diagram: the run's message diagram as one HTML file. */
+  diagram?: string;
+  /** --shiviz: the run as a ShiViz log. */
+  shiviz?: string;
   model: boolean;
   interactive: boolean;
   rest: string[];
 }
 
 export class UsageError extends Error {}
+
+/** A file the run writes at its end: standard output (`-`) is for the script's output and --events. */
+function fileValue(flag: string, v: string): string {
+  if (v === '-' || v === '') throw new UsageError(`${flag} needs a file name ('${v}' is not one: only --events can write to stdout)`);
+  return v;
+}
 
 /** Hand-written on purpose: a handful of flags does not need a dependency. */
 export function parseArgs(argv: readonly string[]): CliArgs {
@@ -42,6 +52,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         break;
       }
       case '--events': args.events = value(); break;
+      case '--diagram': args.diagram = fileValue(flag, value()); break;
+      case '--shiviz': args.shiviz = fileValue(flag, value()); break;
       case '--model': args.model = true; break;
       case '--interactive': args.interactive = true; break;
       case '--stdio': case '--node-ipc': args.rest.push(a); break;

@@ -6,6 +6,7 @@ import { ClusterEvent } from '../record/events';
 import { CliArgs } from './args';
 import { EventFile } from './events';
 import { reportEvent } from './report';
+import { RunPictures } from './run';
 import type { Streams } from './streams';
 
 /**
@@ -14,12 +15,14 @@ import type { Streams } from './streams';
  */
 export async function runInteractive(args: CliArgs, io: Streams, signal: AbortSignal): Promise<number> {
   const events = args.events ? EventFile.open(args.events, io) : undefined;
+  const pictures = RunPictures.open(args);
   const onEvent = (e: ClusterEvent): void => {
     events?.write(e);
+    pictures?.add(e);
     reportEvent('<stdin>', e, io.out, io.err);
   };
   const run = new ClusterRun({
-    seed: args.seed ?? randomSeed(), gossip: args.gossip, backend: args.model ? 'model' : 'processes', trace: events !== undefined, signal,
+    seed: args.seed ?? randomSeed(), gossip: args.gossip, backend: args.model ? 'model' : 'processes', trace: events !== undefined || pictures !== undefined, signal,
   }, onEvent);
   io.err('kvcmd: type commands, Ctrl-D to end\n');
   const accepted: string[] = [];
@@ -45,6 +48,7 @@ export async function runInteractive(args: CliArgs, io: Streams, signal: AbortSi
     const result = await run.end(broke);
     if (result.snapshot) events?.write({ type: 'snapshot', ...result.snapshot });
     events?.close();
+    pictures?.close('kvcmd run <stdin>', accepted, io);
   }
   if (signal.aborted) return 130;
   return broke === undefined ? 0 : 1;

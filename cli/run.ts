@@ -1,4 +1,7 @@
+import * as fs from 'fs';
 import { ClusterEvent } from '../record/events';
+import { diagramHtml } from '../diagram/page';
+import { shivizLog } from '../diagram/shiviz';
 import { randomSeed, runCommands } from '../cluster/runner';
 import { CliArgs } from './args';
 import { EventFile } from './events';
@@ -11,9 +14,11 @@ export async function runScript(script: CheckedScript, args: CliArgs, io: Stream
   printDiagnostics(script, io.err);
   if (script.hasErrors) return 2;
   const events = args.events ? EventFile.open(args.events, io) : undefined;
+  const pictures = RunPictures.open(args);
   const out = events?.toStdout ? () => undefined : io.out;
   const onEvent = (e: ClusterEvent): void => {
     events?.write(e);
+    pictures?.add(e);
     reportEvent(script.name, e, out, io.err);
   };
   try {
@@ -21,7 +26,7 @@ export async function runScript(script: CheckedScript, args: CliArgs, io: Stream
       seed: args.seed ?? randomSeed(),
       gossip: args.gossip,
       // Recording events means recording every message; without a file nobody would read them.
-      trace: events !== undefined,
+      trace: events !== undefined || pictures !== undefined,
       backend: args.model ? 'model' : 'processes',
       signal,
       process: { onNodeError: (id, text) => io.err(`[node ${id ?? '?'}] ${text}`) },
@@ -31,5 +36,49 @@ export async function runScript(script: CheckedScript, args: CliArgs, io: Stream
     return result.ok ? 0 : 1;
   } finally {
     events?.close();
+    pictures?.close(`kvcmd run ${script.name}`, script.analysis.script.text.split(/\r?\n/), io);
+  }
+}
+
+/**
+ * --diagram and --shiviz: the run's events kept in memory and written when the run ends (also
+ * when it fails or is cancelled: the picture of a broken run is the one most worth seeing). The
+ * files are opened at the start, so a path that cannot be written is refused before anything runs.
+ */
+export class RunPictures {
+  private readonly events: ClusterEvent[] = [];
+
+  private constructor(private readonly diagram?: { path: string; fd: number }, private readonly shiviz?: { path: string; fd: number }) {}
+
+  static open(args: CliArgs): RunPictures | undefined {
+    if (args.diagram === undefined && args.shiviz === undefined) return undefined;
+    const open = (path: string | undefined) => (path === undefined ? undefined : { path, fd: fs.openSync(path, 'w') });
+    const diagram = open(args.diagram);
+    try {
+      return new RunPictures(diagram, open(args.shiviz));
+    } catch (err) {
+      if (diagram) fs.closeSync(diagram.fd);
+      throw err;
+    }
+  }
+
+  add(e: ClusterEvent): void {
+    this.events.push(e);
+  }
+
+  close(title: string, scriptLines: string[], io: Streams): void {
+    const seed = this.events.find((e) => e.type === 'runStarted');
+    const fullTitle = seed?.type === 'runStarted' ? `${title} (seed ${seed.seed})` : title;
+    const messages = this.events.filter((e) => e.type === 'send').length;
+    if (this.diagram) {
+      fs.writeSync(this.diagram.fd, diagramHtml(this.events, { title: fullTitle, scriptLines }));
+      fs.closeSync(this.diagram.fd);
+      io.err(`kvcmd: diagram of ${messages} messages written to ${this.diagram.path}\n`);
+    }
+    if (this.shiviz) {
+      fs.writeSync(this.shiviz.fd, shivizLog(this.events));
+      fs.closeSync(this.shiviz.fd);
+      io.err(`kvcmd: ShiViz log written to ${this.shiviz.path}\n`);
+    }
   }
 }
