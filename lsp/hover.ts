@@ -1,6 +1,8 @@
 // Hover: the command's doc on its name; on an argument, what that argument is, and on an id what
 // the node is at that line (server or client, joined where, alive or killed, its links); plus, when
-// the extension pushed results for the document, what the last run did on that line.
+// the extension pushed results for the document, what the last run did on that line and why
+// (runResults.ts: for a get, the put that wrote the value and its path, or the newer write and why
+// it had not arrived; for a put, the servers it reached and how).
 import { Hover, MarkupKind, Position } from 'vscode-languageserver/node';
 import { IdReference, Topology, findCommand } from '../language/index';
 import { DocAnalysis, tokenAt } from './docAnalysis';

@@ -17,6 +17,7 @@ import { DocumentStore } from './documents';
 import { foldingRanges } from './folding';
 import { formatDocument, formatRange } from './formatting';
 import { hover } from './hover';
+import { inlayHints } from './inlayHints';
 import { ClearRunResultsNotification, MemoryRequest, RunResultsNotification } from './customMessages';
 import { RunResultsStore } from './runResults';
 import { LEGEND, semanticTokens } from './semanticTokens';
@@ -26,6 +27,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   const docs = new DocumentStore();
   const cache = new AnalysisCache();
   const results = new RunResultsStore(docs);
+  let hintRefresh = false;
 
   const analysisOf = (uri: string): DocAnalysis | undefined => {
     const doc = docs.get(uri);
@@ -55,6 +57,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
 
   connection.onInitialize((params): InitializeResult => {
     const prepare = params.capabilities.textDocument?.rename?.prepareSupport === true;
+    hintRefresh = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -71,6 +74,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
         documentFormattingProvider: true,
         documentRangeFormattingProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        inlayHintProvider: { resolveProvider: false },
       },
       serverInfo: { name: 'kvcmd-language-server', version: '0.1.0' },
     };
@@ -153,8 +157,23 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     return a ? formatRange(a, p.range) : [];
   });
 
-  connection.onNotification(RunResultsNotification, (params) => results.set(params));
-  connection.onNotification(ClearRunResultsNotification, ({ uri }) => results.clear(uri));
+  connection.languages.inlayHint.on((p) => {
+    const a = analysisOf(p.textDocument.uri);
+    return a ? inlayHints(a, results, p.range) : [];
+  });
+
+  // New or cleared results change the hints of a document the client will not otherwise ask again for.
+  const refreshHints = (): void => {
+    if (hintRefresh) connection.languages.inlayHint.refresh().catch(() => undefined);
+  };
+  connection.onNotification(RunResultsNotification, (params) => {
+    results.set(params);
+    refreshHints();
+  });
+  connection.onNotification(ClearRunResultsNotification, ({ uri }) => {
+    results.clear(uri);
+    refreshHints();
+  });
   connection.onRequest(MemoryRequest, () => {
     const m = process.memoryUsage();
     return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external };

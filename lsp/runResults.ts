@@ -1,23 +1,40 @@
 // The latest run's results per document, pushed by the extension (RunResultsNotification), indexed
-// by script line for hovers. Results belong to the document version that ran; once the text
-// changes they are stale, and we follow their lines through the edits made since (documents.ts)
-// so that a hover still finds the right line after lines were inserted above it.
+// by script line for hovers and inlay hints. Results belong to the document version that ran; once
+// the text changes they are stale, and we follow their lines through the edits made since
+// (documents.ts) so that a hover or a hint still finds the right line after lines were inserted
+// above it. Why each get returned what it did comes from record/explain.ts, worked out once per run
+// when a hover or a hint first asks.
 import type { ClusterEvent } from '../record/events';
+import { explainRun, type GetExplanation, type RunExplanation, type StoreExplanation, type WriteExplanation } from '../record/explain';
 import type { GetResult } from '../protocol/messages';
 import { formatStamp } from '../protocol/stamp';
 import { DocumentStore, mapLineBack } from './documents';
 import type { RunResultsParams } from './customMessages';
 
-interface Stored { params: RunResultsParams; byLine: Map<number, ClusterEvent[]> }
+interface Stored { params: RunResultsParams; byLine: Map<number, ClusterEvent[]>; explained?: RunExplanation }
 
-export interface LineResults {
+/** Where a line of the document as it is now was when the run ran. */
+export interface RunLine {
   params: RunResultsParams;
-  events: ClusterEvent[];
+  /** The 1-based line of the run's script; undefined for a line inserted since. */
+  line: number | undefined;
   stale: boolean;
   /** The line itself was edited since the run (its results may not match its text). */
   lineEdited: boolean;
   /** Line numbers could not be followed through the edits (e.g. a whole-text replacement). */
   unmapped: boolean;
+}
+
+/** What the run explains about one line (record/explain.ts). */
+export interface LineExplanation {
+  get?: GetExplanation;
+  write?: WriteExplanation;
+  store?: StoreExplanation;
+}
+
+export interface LineResults extends RunLine {
+  events: ClusterEvent[];
+  why: LineExplanation;
 }
 
 export class RunResultsStore {
@@ -44,22 +61,55 @@ export class RunResultsStore {
     return this.byUri.has(uri);
   }
 
-  /** The results for 0-based `line0` of the document as it is now. */
-  forLine(uri: string, line0: number, currentVersion: number): LineResults | undefined {
+  /** Where 0-based `line0` of the document as it is now was in the run; undefined without results. */
+  locate(uri: string, line0: number, currentVersion: number): RunLine | undefined {
+    return this.locator(uri, currentVersion)?.(line0);
+  }
+
+  /** `locate` for many lines of one version: the edits since the run are gathered once. */
+  locator(uri: string, currentVersion: number): ((line0: number) => RunLine) | undefined {
     const stored = this.byUri.get(uri);
     if (!stored) return undefined;
     const { params } = stored;
     const stale = currentVersion !== params.version;
-    let line: number | undefined = line0;
-    let lineEdited = false;
-    let unmapped = false;
-    if (stale) {
-      const changes = this.docs.changesSince(uri, params.version);
-      if (changes) ({ line, edited: lineEdited } = mapLineBack(line0, changes));
-      else unmapped = true;
-    }
-    const events = line === undefined ? [] : stored.byLine.get(line + 1) ?? [];
-    return { params, events, stale, lineEdited, unmapped };
+    const changes = stale ? this.docs.changesSince(uri, params.version) : [];
+    return (line0) => {
+      let line: number | undefined = line0;
+      let lineEdited = false;
+      if (stale && changes) ({ line, edited: lineEdited } = mapLineBack(line0, changes));
+      return { params, line: line === undefined ? undefined : line + 1, stale, lineEdited, unmapped: !changes };
+    };
+  }
+
+  /** The run explained (record/explain.ts), once per pushed run. */
+  explanation(uri: string): RunExplanation | undefined {
+    const stored = this.byUri.get(uri);
+    if (!stored) return undefined;
+    stored.explained ??= explainRun(stored.params.events, { gossip: stored.params.gossip });
+    return stored.explained;
+  }
+
+  /** The results for 0-based `line0` of the document as it is now. */
+  forLine(uri: string, line0: number, currentVersion: number): LineResults | undefined {
+    const at = this.locate(uri, line0, currentVersion);
+    if (!at) return undefined;
+    const stored = this.byUri.get(uri)!;
+    const events = at.line === undefined ? [] : stored.byLine.get(at.line) ?? [];
+    return { ...at, events, why: events.length ? this.explainLine(uri, at.line!) : {} };
+  }
+
+  /** What the run explains about a 1-based run line. */
+  explainLine(uri: string, line: number): LineExplanation {
+    const x = this.explanation(uri);
+    if (!x) return {};
+    const why: LineExplanation = {};
+    const get = x.gets.get(line);
+    const write = x.writes.get(line);
+    const store = x.stores.get(line);
+    if (get) why.get = get;
+    if (write) why.write = write;
+    if (store) why.store = store;
+    return why;
   }
 }
 
@@ -120,6 +170,23 @@ export function describeEvents(events: readonly ClusterEvent[]): string[] {
   return out;
 }
 
+/** A plain sentence from record/explain.ts as markdown: characters markdown would read are escaped. */
+function sentence(text: string): string {
+  return text.replace(/[\\`*_[\]<>]/g, (c) => `\\${c}`);
+}
+
+/** The "why" part of a hover: what record/explain.ts says about the line, as markdown bullets. */
+export function whyMarkdown(why: LineExplanation): string[] {
+  const out: string[] = [];
+  const section = (title: string, text: readonly string[]): void => {
+    if (text.length) out.push('', `**${title}**`, '', ...text.map((t) => `- ${sentence(t)}`));
+  };
+  if (why.get && why.get.outcome !== 'failed') section('Why this result', why.get.text);
+  if (why.write && !why.write.failure) section('Where this write went', why.write.text);
+  if (why.store && why.store.entries.length) section('How each entry got there', why.store.entries.map((e) => e.text));
+  return out;
+}
+
 /** The whole "last run" section of a hover, or undefined when the run did nothing on that line. */
 export function runResultsMarkdown(r: LineResults): string | undefined {
   const lines = describeEvents(r.events);
@@ -131,5 +198,7 @@ export function runResultsMarkdown(r: LineResults): string | undefined {
   if (r.lineEdited) notes.push('This line was edited since the run.');
   if (r.unmapped) notes.push('Lines may have moved since the run.');
   if (lines.length === 0) return [head, '', ...notes].join('\n');
-  return [head, '', ...notes.map((n) => `${n}\n`), ...lines].join('\n');
+  const why = whyMarkdown(r.why);
+  if (why.length && r.stale && r.line !== undefined && r.line !== 0) why.push('', `_Line numbers are the run's (this line was line ${r.line} then)._`);
+  return [head, '', ...notes.map((n) => `${n}\n`), ...lines, ...why].join('\n');
 }

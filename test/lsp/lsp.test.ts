@@ -44,7 +44,7 @@ describe('language server over stdio', () => {
     assert.deepEqual(caps.semanticTokensProvider?.legend, LEGEND);
     assert.ok(caps.completionProvider?.triggerCharacters?.includes(' '));
     for (const k of ['hoverProvider', 'definitionProvider', 'referencesProvider', 'documentSymbolProvider',
-      'foldingRangeProvider', 'documentFormattingProvider', 'codeActionProvider'] as const) {
+      'foldingRangeProvider', 'documentFormattingProvider', 'codeActionProvider', 'inlayHintProvider'] as const) {
       assert.ok(caps[k], k);
     }
   });

@@ -6,7 +6,8 @@ import {
   CodeAction, CodeActionRequest, CompletionList, CompletionRequest, DefinitionRequest, Diagnostic,
   DidChangeTextDocumentNotification, DidCloseTextDocumentNotification, DidOpenTextDocumentNotification,
   DocumentFormattingRequest, DocumentSymbol, DocumentSymbolRequest, ExitNotification, FoldingRange, FoldingRangeRequest,
-  Hover, HoverRequest, InitializeRequest, InitializedNotification, Location, MarkupContent, Position,
+  Hover, HoverRequest, InitializeRequest, InitializedNotification, InlayHint, InlayHintRefreshRequest, InlayHintRequest,
+  Location, MarkupContent, Position,
   PrepareRenameRequest, ProtocolConnection, PublishDiagnosticsNotification, PublishDiagnosticsParams, Range,
   ReferencesRequest, RenameRequest, SemanticTokens, SemanticTokensRequest, ShutdownRequest, TextEdit,
   WorkspaceEdit, createProtocolConnection,
@@ -31,6 +32,9 @@ export class LspClient {
   private texts = new Map<string, string>();
   capabilities: InitializeResult['capabilities'] | undefined;
   stderr = '';
+  /** How many `workspace/inlayHint/refresh` requests the server has sent. */
+  hintRefreshes = 0;
+  private refreshWaiters: (() => void)[] = [];
   exitCode: number | null | undefined;
   private exited: Promise<void>;
 
@@ -45,6 +49,10 @@ export class LspClient {
         w.resolve(p);
         return false;
       });
+    });
+    this.connection.onRequest(InlayHintRefreshRequest.type, () => {
+      this.hintRefreshes++;
+      for (const w of this.refreshWaiters.splice(0)) w();
     });
     this.connection.listen();
   }
@@ -64,7 +72,9 @@ export class LspClient {
           completion: { completionItem: { snippetSupport: true, labelDetailsSupport: true } },
           hover: { contentFormat: ['markdown', 'plaintext'] },
           publishDiagnostics: { relatedInformation: true, versionSupport: true },
+          inlayHint: { dynamicRegistration: false },
         },
+        workspace: { inlayHint: { refreshSupport: true } },
       },
       workspaceFolders: null,
     });
@@ -179,6 +189,19 @@ export class LspClient {
 
   rename(uri: string, position: Position, newName: string): Promise<WorkspaceEdit | null> {
     return this.connection.sendRequest(RenameRequest.type, { textDocument: { uri }, position, newName });
+  }
+
+  /** Inlay hints for a range (default: the whole document as this client knows it). */
+  inlayHints(uri: string, range?: Range): Promise<InlayHint[] | null> {
+    const lines = this.text(uri).split('\n');
+    const whole = { start: { line: 0, character: 0 }, end: { line: lines.length - 1, character: lines[lines.length - 1].length } };
+    return this.connection.sendRequest(InlayHintRequest.type, { textDocument: { uri }, range: range ?? whole });
+  }
+
+  /** Resolves once the server has sent more than `seen` inlay hint refresh requests. */
+  hintRefreshAfter(seen: number, timeoutMs = 10_000): Promise<void> {
+    if (this.hintRefreshes > seen) return Promise.resolve();
+    return withTimeout(new Promise<void>((resolve) => this.refreshWaiters.push(resolve)), timeoutMs);
   }
 
   semanticTokens(uri: string): Promise<SemanticTokens | null> {
