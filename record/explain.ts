@@ -583,7 +583,8 @@ class Explainer {
       });
     }
     for (const kill of this.kills) {
-      if (kill.index >= bound || !this.deadAt(kill.server, bound)) continue;
+      // Only a kill the server has not come back from (it rejoins linked to every live server).
+      if (kill.index >= bound || this.startBefore(kill.server, bound) > kill.index) continue;
       if (kill.links.some(side) && kill.links.some(other)) {
         out.push({ kind: 'killed', server: kill.server, line: kill.line, role: 'bridge',
           text: `server ${kill.server}, which linked them, was killed on line ${kill.line}` });

@@ -191,6 +191,25 @@ describe('explain: why a get returned what it did', () => {
     assert.match(why, /server 1, which linked them, was killed on line 9/);
   });
 
+  it('a killed server counts as a broken bridge only if it was linked to both sides when it died', async () => {
+    const { x } = await explain([
+      'joinServer 0', //           1
+      'joinServer 1', //           2
+      'joinServer 2', //           3
+      'breakConnection 0 2', //    4
+      'joinClient 10 0', //        5
+      'joinClient 12 2', //        6
+      'killServer 1', //           7  a bridge, but it comes back
+      'joinServer 1', //           8
+      'breakConnection 0 1', //    9
+      'killServer 1', //          10  linked to server 2 only
+      'put 10 k v', //            11
+      'get 12 k', //              12
+    ]);
+    const reasons = get(x, 12).newer[0].reasons;
+    assert.deepEqual(reasons.map((r) => r.kind === 'cut' ? `cut ${r.line}` : r.kind), ['cut 4']);
+  });
+
   it('stabilize across a healed partition (sample 3): the path names the put and the stabilize', async () => {
     const { x } = await explain([
       'joinServer 0', 'joinServer 1', 'joinServer 2', 'joinServer 3', //   1-4
