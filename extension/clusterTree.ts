@@ -1,10 +1,12 @@
 // The "Cluster" tree view: servers (alive or killed, links, store with stamps) and clients (links,
 // Lamport counter, per-key dependencies) of the latest run. Live from the run's events, replaced
-// by the final snapshot at the end, and kept until the next run.
+// by the final snapshot at the end, and kept until the next run. It can also show the cluster as
+// of any script line (`showLine`), from the run's record through record/timeline.ts.
 import * as vscode from 'vscode';
 import { ClusterState, type KeyState, type DepState } from '../record/clusterState';
-import { formatStamp } from '../protocol/stamp';
+import { compareStamps, formatStamp } from '../protocol/stamp';
 import { formatMs } from '../record/describe';
+import { keyHistory, Timeline, type AppliedEvent } from '../record/timeline';
 import type { RunManager, RunRecord } from './runs';
 
 export type ClusterNode =
@@ -19,7 +21,14 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
   private readonly changed = new vscode.EventEmitter<ClusterNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private record: RunRecord | undefined;
-  private model: ClusterState | undefined;
+  /** The cluster as the run's events have left it so far (with the final snapshot once it ends). */
+  private live: ClusterState | undefined;
+  /** The run's record, replayable to any line; made when first asked for. */
+  private timeline: Timeline | undefined;
+  /** The 1-based script line whose cluster is shown; undefined: the live or final cluster. */
+  private line: number | undefined;
+  /** The cluster as of `line`, until an event of the run changes it. */
+  private atLine: ClusterState | undefined;
   /** One object per node: TreeView.reveal finds elements by identity. */
   private readonly nodes = new Map<string, ClusterNode>();
   private timer: NodeJS.Timeout | undefined;
@@ -29,32 +38,92 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
     this.subs = [
       runs.onDidStartRun((r) => {
         this.record = r;
-        this.model = new ClusterState();
+        this.live = new ClusterState();
+        this.timeline = undefined;
+        this.line = undefined;
+        this.atLine = undefined;
         this.nodes.clear();
         this.refresh(true);
       }),
       runs.onDidRunEvent(({ record, event }) => {
-        if (record === this.record && this.model?.apply(event)) this.refresh(false);
+        if (record !== this.record || !this.live) return;
+        const changed = this.live.apply(event);
+        if (this.line === undefined) {
+          if (changed) this.refresh(false);
+        } else if ('line' in event && event.line <= this.line) {
+          // A live run reaches the shown line: its cluster grows with the events of the lines up to it.
+          this.atLine = undefined;
+          this.refresh(false);
+        }
       }),
       runs.onDidFinishRun((r) => {
         if (r !== this.record) return;
-        if (r.snapshot) this.model?.applySnapshot(r.snapshot);
+        if (r.snapshot) this.live?.applySnapshot(r.snapshot);
         this.refresh(true);
       }),
     ];
   }
 
-  /** The run shown, and the cluster state it left (for the API and tests). */
+  /** The run shown, and the cluster state the view shows (for the API and tests). */
   get current(): { record: RunRecord; model: ClusterState } | undefined {
-    return this.record && this.model ? { record: this.record, model: this.model } : undefined;
+    const model = this.model;
+    return this.record && model ? { record: this.record, model } : undefined;
   }
 
-  /** A one-line summary for the view's description: which file ran, when, how it ended. */
+  /** The 1-based script line whose cluster the view shows, or undefined for the live or final one. */
+  get shownLine(): number | undefined {
+    return this.line;
+  }
+
+  /** Shows the cluster as of `line` (1-based) of the run shown; undefined: the live or final cluster. */
+  showLine(line: number | undefined): void {
+    if (line === this.line) return;
+    this.line = line;
+    this.atLine = undefined;
+    this.refresh(true);
+  }
+
+  /** A one-line summary for the view's description: which file ran, when, how it ended, which line is shown. */
   summary(): string {
     const r = this.record;
     if (!r) return '';
     const when = (r.finishedAt ?? r.startedAt).toLocaleTimeString();
-    return `${r.name} · ${stateWord(r)} ${when}`;
+    return `${this.shownWord(r)} · ${r.name} · ${stateWord(r)} ${when}`;
+  }
+
+  /** Which cluster the view shows: "as of line 12", or "final" (or "live" while the run goes on). */
+  private shownWord(r: RunRecord): string {
+    return this.line !== undefined ? `as of line ${this.line}` : r.state === 'running' ? 'live' : 'final';
+  }
+
+  /**
+   * Every write the shown cluster's server kept for a key node, oldest first, up to the line shown;
+   * `held` marks the one it holds now.
+   */
+  history(el: ClusterNode): { server: number; key: string; writes: { event: AppliedEvent; held: boolean }[] } | undefined {
+    const m = this.model, r = this.record;
+    if (el.kind !== 'key' || !m || !r) return undefined;
+    const upTo = this.line === undefined ? r.events.length : this.timelineOf(r).cut(this.line);
+    const writes = keyHistory(r.events, el.server, el.key, upTo).map((event) => ({ event, held: false }));
+    const now = m.servers.get(el.server)?.store.get(el.key);
+    // A stamp names one write; a killed server joined again may keep it twice: the later one is held.
+    for (let i = writes.length - 1; now && i >= 0; i--) {
+      if (compareStamps(writes[i].event.stamp, now.stamp) !== 0) continue;
+      writes[i].held = true;
+      break;
+    }
+    return { server: el.server, key: el.key, writes };
+  }
+
+  /** The cluster the view shows: as of the chosen line, or live. */
+  private get model(): ClusterState | undefined {
+    const r = this.record;
+    if (!r || !this.live || this.line === undefined) return this.live;
+    return (this.atLine ??= this.timelineOf(r).at(this.line));
+  }
+
+  private timelineOf(r: RunRecord): Timeline {
+    return (this.timeline ??= new Timeline(r.events));
   }
 
   node(n: ClusterNode): ClusterNode {
@@ -104,7 +173,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
       case 'run': {
         const item = new vscode.TreeItem(r.name, None);
         item.id = 'run';
-        item.description = `${stateWord(r)} ${(r.finishedAt ?? r.startedAt).toLocaleTimeString()} · seed ${r.seed}`;
+        item.description = `${this.line !== undefined ? `as of line ${this.line} · ` : ''}${stateWord(r)} ${(r.finishedAt ?? r.startedAt).toLocaleTimeString()} · seed ${r.seed}`;
         item.iconPath = new vscode.ThemeIcon(r.state === 'running' ? 'sync~spin' : r.state === 'ok' && !r.failures ? 'pass' : r.state === 'stopped' ? 'debug-stop' : 'warning');
         item.tooltip = new vscode.MarkdownString(
           `**${r.name}**${r.toLine === undefined ? '' : ` up to line ${r.toLine + 1}`}\n\n` +
@@ -146,7 +215,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
         item.description = formatStamp(k.stamp);
         item.iconPath = new vscode.ThemeIcon('symbol-key');
         const put = m.origin(k.stamp);
-        item.tooltip = this.keyTooltip(el.server, k, put);
+        item.tooltip = keyTooltip(el.server, k, put);
         item.contextValue = put ? 'storeKey.hasOrigin' : 'storeKey';
         if (put) item.command = { title: 'Reveal the writing line', command: 'kvcmd.revealLine', arguments: [el] };
         return item;
@@ -208,17 +277,6 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
     this.changed.dispose();
   }
 
-  private keyTooltip(server: number, k: KeyState, put: ReturnType<ClusterState['origin']>): vscode.MarkdownString {
-    const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**${esc(k.key)}** = ${code(k.value)} on server ${server}\n\n`);
-    md.appendMarkdown(`stamp **${formatStamp(k.stamp)}**: Lamport counter ${k.stamp.counter}, server ${k.stamp.server}\n\n`);
-    md.appendMarkdown(put
-      ? `written by ${code(`put ${put.client} ${put.key} ${put.value}`)} on line ${put.line} (client ${put.client}, applied by server ${put.server})` +
-        (put.server !== server ? `; reached server ${server} by gossip or stabilize` : '')
-      : 'written by a put this run did not report');
-    return md;
-  }
-
   private depTooltip(client: number, d: DepState): vscode.MarkdownString {
     const put = this.model?.origin(d.stamp);
     const md = new vscode.MarkdownString();
@@ -242,6 +300,31 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
       this.changed.fire(undefined);
     }, 60);
   }
+}
+
+/** How a write reached its server, as the record says: "by gossip from server 1 (put on line 16)". */
+export function arrivalText(a: KeyState['arrival'], putLine?: number): string | undefined {
+  if (!a) return undefined;
+  switch (a.via) {
+    case 'put':
+      return `put by client ${a.from} on line ${a.line}`;
+    case 'gossip':
+      return `by gossip from server ${a.from} (put on line ${putLine ?? a.line})`;
+    case 'stabilize':
+      return `by stabilize on line ${a.line}`;
+  }
+}
+
+function keyTooltip(server: number, k: KeyState, put: ReturnType<ClusterState['origin']>): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown(`**${esc(k.key)}** = ${code(k.value)} on server ${server}\n\n`);
+  md.appendMarkdown(`stamp **${formatStamp(k.stamp)}**: Lamport counter ${k.stamp.counter}, server ${k.stamp.server}\n\n`);
+  const arrival = arrivalText(k.arrival, put?.line);
+  md.appendMarkdown(arrival ? `arrival: ${arrival}\n\n` : k.arrival === undefined && put && put.server !== server ? `reached server ${server} in a way this run did not record\n\n` : '');
+  md.appendMarkdown(put
+    ? `written by ${code(`put ${put.client} ${put.key} ${put.value}`)} on line ${put.line} (client ${put.client}, applied by server ${put.server})`
+    : 'written by a put this run did not report');
+  return md;
 }
 
 function stateWord(r: RunRecord): string {

@@ -1,7 +1,9 @@
-// Registers the Cluster tree view (activity-bar container "kvcmd") and its item actions:
-// copy a key's value, reveal the script line that wrote it.
+// Registers the Cluster tree view (activity-bar container "kvcmd") and its actions: copy a key's
+// value, reveal the script line that wrote it (or any line), a key's history, the cluster as of a line.
 import * as vscode from 'vscode';
+import { registerClusterAtLine } from './clusterAtLine';
 import { ClusterTreeProvider, type ClusterNode } from './clusterTree';
+import { registerKeyHistory } from './keyHistory';
 import type { RunManager } from './runs';
 
 export const CLUSTER_VIEW_ID = 'kvcmd.cluster';
@@ -20,8 +22,10 @@ export function registerClusterView(runs: RunManager): { provider: ClusterTreePr
       await vscode.env.clipboard.writeText(value);
       vscode.window.setStatusBarMessage(`kvcmd: copied '${value}'`, 2000);
     }),
-    vscode.commands.registerCommand('kvcmd.revealLine', async (el?: ClusterNode) => {
-      const line = el && provider.lineOf(el);
+    registerClusterAtLine(provider, runs),
+    registerKeyHistory(provider),
+    vscode.commands.registerCommand('kvcmd.revealLine', async (el?: ClusterNode | number) => {
+      const line = typeof el === 'number' ? el : el && provider.lineOf(el);
       const uri = provider.uri;
       if (line === undefined || !uri) return;
       const editor = await vscode.window.showTextDocument(uri, { preserveFocus: false });
