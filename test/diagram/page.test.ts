@@ -1,16 +1,12 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { chromium, Browser, Page } from 'playwright-core';
+import { closeBrowser, dataset, drawnWhileScrolling, open, post, TMP, until } from './browser';
 import { diagramHtml, jsonForScript } from '../../diagram/page';
 import { syntheticRecord, syntheticScript } from '../../diagram/synthetic';
 import { ClusterEvent, EventOf } from '../../record/events';
 import { ROOT, runFile } from '../helpers';
-
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const TRICKY = '</script><b>';
 const sends = (events: ClusterEvent[]): EventOf<'send'>[] => events.filter((e): e is EventOf<'send'> => e.type === 'send');
@@ -53,63 +49,13 @@ test('self-contained: no address outside the page, a CSP that forbids the networ
 
 // ---- in headless Chromium ------------------------------------------------------------------
 
-let browser: Browser | undefined;
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kvcmd-diagram-'));
-
-/** The browser, started by the first test that needs it. No skipping: without Chromium these tests fail. */
-async function launched(): Promise<Browser> {
-  // npm test installs Chromium before the unit tests (scripts/vscode-test/setup.sh).
-  assert.ok(fs.existsSync(CHROMIUM), `headless Chromium is needed at ${CHROMIUM} for the diagram's browser tests (npm test installs it; on Debian: apt-get install chromium)`);
-  browser ??= await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  return browser;
-}
-
-after(async () => {
-  await browser?.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-interface Opened {
-  page: Page;
-  problems: string[];
-  requests: string[];
-  posted: unknown[];
-}
-
-async function open(file: string, withVsCode = false): Promise<Opened> {
-  const page = await (await launched()).newPage({ viewport: { width: 1200, height: 800 } });
-  const problems: string[] = [];
-  const requests: string[] = [];
-  page.on('console', (m) => void (m.type() === 'error' && problems.push(`console: ${m.text()}`)));
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => requests.push(r.url()));
-  if (withVsCode) {
-    // What a VS Code webview provides, recording what the page posts.
-    await page.addInitScript({ content: 'window.posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => undefined, setState: () => undefined });' });
-  }
-  await page.goto('file://' + file);
-  await page.waitForSelector('body[data-ready]', { timeout: 60_000 });
-  const posted = withVsCode ? ((await page.evaluate('window.posted')) as unknown[]) : [];
-  return { page, problems, requests, posted };
-}
-
-// The page is evaluated from strings: this project's TypeScript has no DOM library.
-const dataset = (page: Page): Promise<Record<string, string>> => page.evaluate('({ ...document.body.dataset })');
-/** Polls an expression (waitForFunction would eval inside the page, which its CSP forbids). */
-async function until(page: Page, expr: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await page.evaluate(expr))) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${expr}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-const post = (page: Page, message: unknown): Promise<unknown> => page.evaluate(`window.postMessage(${JSON.stringify(message)}, '*')`);
+after(closeBrowser);
 
 test('browser: samples/03-partition.kvcmd (model, seed 7) draws every message, no errors, keyboard and filters work', async () => {
   const file = path.join(ROOT, 'samples', '03-partition.kvcmd');
   const run = await runFile(file, { seed: 7, gossip: 'settled', backend: 'model', trace: true });
   const s = sends(run.events);
-  const out = path.join(tmp, '03.html');
+  const out = path.join(TMP, '03.html');
   fs.writeFileSync(out, diagramHtml(run.events, { title: '03-partition', scriptLines: fs.readFileSync(file, 'utf8').split('\n') }));
   const { page, problems, requests } = await open(out);
   try {
@@ -117,7 +63,9 @@ test('browser: samples/03-partition.kvcmd (model, seed 7) draws every message, n
     assert.equal(Number(d.arrows), s.length);
     assert.ok(Number(d.drawn) > 0 && Number(d.drawn) <= s.length, d.drawn);
     assert.equal(await page.evaluate('window.kvcmdDiagram.arrows'), s.length);
+    assert.deepEqual([...await drawnWhileScrolling(page)].sort(), s.map((e) => e.msg).sort(), 'every message is drawn somewhere');
     // Keyboard: focus the diagram, move to the first item, then along; details follow.
+    await page.evaluate("document.getElementById('scroller').scrollTop = 0; window.kvcmdDiagram.redraw()");
     await page.focus('#canvas');
     await page.keyboard.press('ArrowDown');
     assert.match(await page.textContent('#details') ?? '', /joined · line 2: joinServer 0/);
@@ -144,7 +92,7 @@ test('browser: samples/03-partition.kvcmd (model, seed 7) draws every message, n
 
 test('browser: in a webview, a click or Enter posts reveal; highlight and events messages are obeyed', async () => {
   const events = trickyRecord();
-  const out = path.join(tmp, 'webview.html');
+  const out = path.join(TMP, 'webview.html');
   fs.writeFileSync(out, diagramHtml(events, { title: 'w', nonce: 'n0nce', cspSource: 'vscode-webview://x' }));
   const { page, problems } = await open(out, true);
   try {
@@ -177,7 +125,7 @@ test('browser: 50,000 messages: all counted, a bounded number drawn, scrolling t
   const events = syntheticRecord(opts);
   const s = sends(events);
   assert.equal(s.length, 50_000);
-  const out = path.join(tmp, '50k.html');
+  const out = path.join(TMP, '50k.html');
   fs.writeFileSync(out, diagramHtml(events, { title: '50k', scriptLines: syntheticScript(opts) }));
   const { page, problems } = await open(out);
   try {
