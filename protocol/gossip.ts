@@ -3,7 +3,7 @@ import { NodeId, PeerBody, StoreEntry } from './messages';
 
 /** What the flood needs from its server. */
 export interface FloodServer {
-  linkedServers(): NodeId[];
+  linkedServers(): readonly NodeId[];
   request(to: NodeId, body: PeerBody, cont: (reply: PeerBody) => void): void;
   requestAll(requests: { to: NodeId; body: PeerBody }[], cont: (replies: PeerBody[]) => void): void;
 }
@@ -20,7 +20,8 @@ export interface FloodServer {
 export function flood(server: FloodServer, entry: StoreEntry, visited: Set<NodeId>, done: (visited: NodeId[]) => void): void {
   const targets = server.linkedServers().filter((s) => !visited.has(s));
   for (const t of targets) visited.add(t);
-  const wave = targets.map((to) => ({ to, body: { type: 'gossip', entry, visited: sortedIds(visited) } as PeerBody }));
+  const reached = sortedIds(visited);
+  const wave = targets.map((to) => ({ to, body: { type: 'gossip', entry, visited: reached } as PeerBody }));
   server.requestAll(wave, (replies) => {
     const frontiers = new Map<NodeId, NodeId[]>();
     replies.forEach((r, i) => {

@@ -4,3 +4,10 @@ import { NodeId } from './messages';
 export function sortedIds(ids: Iterable<NodeId>): NodeId[] {
   return [...ids].sort((a, b) => a - b);
 }
+
+/** An ascending list with `id` in it: the list itself when it holds it already. */
+export function withId(ascending: readonly NodeId[], id: NodeId): NodeId[] {
+  if (ascending.includes(id)) return ascending as NodeId[];
+  const at = ascending.findIndex((x) => x > id);
+  return at === -1 ? [...ascending, id] : [...ascending.slice(0, at), id, ...ascending.slice(at)];
+}

@@ -22,8 +22,8 @@ type Continuation = (reply: Envelope) => void;
 
 interface Pending {
   cont: Continuation;
-  /** The request, as the record names it (a lost one is reported with these facts). */
-  msg: MessageFacts;
+  /** The request (a lost one is reported with its facts). */
+  request: Envelope;
   /** Part of a fan-out: the reply's counter is observed when the whole batch is in, in request order. */
   batched: boolean;
 }
@@ -37,6 +37,8 @@ interface Pending {
 export abstract class ProtocolNode {
   readonly clock = new LamportClock();
   readonly links = new Map<NodeId, Role>();
+  /** linked(role), kept until the links change: asked on every gossip and every client request. */
+  private readonly linkedCache = new Map<Role, NodeId[]>();
   private nextMessage = 1;
   private readonly pending = new Map<number, Pending>();
   private out: Effects = emptyEffects();
@@ -54,10 +56,12 @@ export abstract class ProtocolNode {
     switch (b.type) {
       case 'link':
         this.links.set(b.peer, b.peerRole);
+        this.linkedCache.clear();
         this.answer(msg.seq, { type: 'ok' });
         break;
       case 'unlink':
         this.links.delete(b.peer);
+        this.linkedCache.clear();
         this.answer(msg.seq, { type: 'ok' });
         break;
       case 'snapshot':
@@ -80,7 +84,7 @@ export abstract class ProtocolNode {
   private receiveRequest(env: Envelope): void {
     // A cut link is enforced here: the request is not processed and the counter does not move.
     if (!this.links.has(env.from)) {
-      this.record({ type: 'lost', node: this.id, counter: this.clock.value, msg: facts(env), reason: 'link cut' });
+      if (this.config.trace) this.record({ type: 'lost', node: this.id, counter: this.clock.value, msg: facts(env), reason: 'link cut' });
       this.out.sends.push(lostReply(env, 'refused'));
       return;
     }
@@ -94,13 +98,13 @@ export abstract class ProtocolNode {
     this.pending.delete(env.replyTo);
     if (isLostReply(env)) {
       // Refused requests were reported by their receiver; one that never got there is reported here.
-      if (env.body.type === 'unreachable') this.record({ type: 'lost', node: this.id, counter: this.clock.value, msg: pending.msg, reason: 'unreachable' });
+      if (env.body.type === 'unreachable' && this.config.trace) this.record({ type: 'lost', node: this.id, counter: this.clock.value, msg: facts(pending.request), reason: 'unreachable' });
       pending.cont(env);
       return;
     }
     if (!this.links.has(env.from)) {
       // The link was cut while the request was out: the reply is dropped like any traffic from that peer.
-      this.record({ type: 'lost', node: this.id, counter: this.clock.value, msg: facts(env), reason: 'link cut' });
+      if (this.config.trace) this.record({ type: 'lost', node: this.id, counter: this.clock.value, msg: facts(env), reason: 'link cut' });
       pending.cont(lostReply({ ...env, from: env.to, to: env.from, id: env.replyTo }, 'refused'));
       return;
     }
@@ -110,19 +114,19 @@ export abstract class ProtocolNode {
 
   private observe(env: Envelope): void {
     const counter = this.clock.observe(env.counter);
-    this.record({ type: 'delivered', node: this.id, counter, msg: facts(env) });
+    if (this.config.trace) this.record({ type: 'delivered', node: this.id, counter, msg: facts(env) });
   }
 
-  private send(env: Omit<Envelope, 'id' | 'counter' | 'cause' | 'from'>): Envelope {
-    const full: Envelope = { ...env, from: this.id, id: this.nextMessage++, counter: this.clock.tickForSend(), cause: this.cause };
-    this.out.sends.push(full);
-    this.record({ type: 'sent', node: this.id, counter: full.counter, msg: facts(full), body: summarize(full.body) });
-    return full;
+  private send(to: NodeId, replyTo: number, body: PeerBody): Envelope {
+    const env: Envelope = { from: this.id, to, id: this.nextMessage++, replyTo, counter: this.clock.tickForSend(), cause: this.cause, body };
+    this.out.sends.push(env);
+    if (this.config.trace) this.record({ type: 'sent', node: this.id, counter: env.counter, msg: facts(env), body: summarize(body) });
+    return env;
   }
 
   protected request(to: NodeId, body: PeerBody, cont: Continuation): void {
-    const env = this.send({ to, replyTo: 0, body });
-    this.pending.set(env.id, { cont, msg: facts(env), batched: false });
+    const env = this.send(to, 0, body);
+    this.pending.set(env.id, { cont, request: env, batched: false });
   }
 
   /**
@@ -138,10 +142,10 @@ export abstract class ProtocolNode {
     const replies: Envelope[] = new Array(requests.length);
     let missing = requests.length;
     requests.forEach((r, i) => {
-      const env = this.send({ to: r.to, replyTo: 0, body: r.body });
+      const env = this.send(r.to, 0, r.body);
       this.pending.set(env.id, {
         batched: true,
-        msg: facts(env),
+        request: env,
         cont: (reply) => {
           replies[i] = reply;
           if (--missing > 0) return;
@@ -153,7 +157,7 @@ export abstract class ProtocolNode {
   }
 
   protected reply(req: Envelope, body: PeerBody): void {
-    this.send({ to: req.from, replyTo: req.id, body });
+    this.send(req.from, req.id, body);
   }
 
   protected answer(seq: number, result: ControlResult): void {
@@ -169,11 +173,16 @@ export abstract class ProtocolNode {
     if (this.config.trace) this.out.notices.push(n);
   }
 
-  /** Linked peers of one role, ascending: the fixed order that makes runs replayable. */
-  protected linked(role: Role): NodeId[] {
-    const ids: NodeId[] = [];
-    for (const [id, r] of this.links) if (r === role) ids.push(id);
-    return ids.sort((a, b) => a - b);
+  /** Linked peers of one role, ascending: the fixed order that makes runs replayable. Do not modify. */
+  protected linked(role: Role): readonly NodeId[] {
+    let ids = this.linkedCache.get(role);
+    if (!ids) {
+      ids = [];
+      for (const [id, r] of this.links) if (r === role) ids.push(id);
+      ids.sort((a, b) => a - b);
+      this.linkedCache.set(role, ids);
+    }
+    return ids;
   }
 
   protected abstract onControl(seq: number, body: ControlBody): void;

@@ -1,5 +1,5 @@
 import { flood, FloodServer } from './gossip';
-import { sortedIds } from './ids';
+import { sortedIds, withId } from './ids';
 import { ApplyVia, ControlBody, Envelope, GetResult, NodeId, NodeSnapshot, PeerBody, StoreEntry } from './messages';
 import { NodeConfig, ProtocolNode } from './node';
 import { compareStamps } from './stamp';
@@ -67,12 +67,12 @@ export class ServerNode extends ProtocolNode {
         this.reply(env, { type: 'getReply', key: b.key, result: this.read(b.key, b.dep) });
         return;
       case 'gossip': {
-        const visited = new Set(b.visited);
-        visited.add(this.id);
+        // The sender counts this server as reached already (gossip.ts), so `visited` holds it.
+        const visited = withId(b.visited, this.id);
         // Newer: keep it and tell the sender which neighbours still lack it. Older or equal: drop it.
         const kept = this.adopt([b.entry], 'gossip', env.from).length > 0;
-        const frontier = kept ? this.linked('server').filter((s) => !visited.has(s)) : [];
-        this.reply(env, { type: 'gossipAck', visited: sortedIds(visited), frontier });
+        const frontier = kept ? this.linked('server').filter((s) => !visited.includes(s)) : [];
+        this.reply(env, { type: 'gossipAck', visited, frontier });
         return;
       }
       case 'spread': {

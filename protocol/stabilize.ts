@@ -5,7 +5,7 @@ import { sortByKey, Store } from './store';
 /** What stabilize needs from its server. */
 export interface StabilizeServer {
   readonly id: NodeId;
-  linkedServers(): NodeId[];
+  linkedServers(): readonly NodeId[];
   request(to: NodeId, body: PeerBody, cont: (reply: PeerBody) => void): void;
   /** Merges into the server's own store, reporting what it kept and where it came from. */
   adopt(entries: StoreEntry[], from: NodeId): void;
