@@ -6,7 +6,8 @@ export function helpText(): string {
   return `kvcmd: run command scripts against an eventually consistent key-value store of real processes
 
 Usage:
-  kvcmd run [FILE|-] [--seed N] [--gossip settled|async|off] [--events OUT.jsonl] [--model] [--interactive]
+  kvcmd run [FILE|-] [--seed N] [--gossip settled|async|off] [--events OUT.jsonl]
+            [--diagram OUT.html] [--shiviz OUT.log] [--model] [--interactive]
   kvcmd check FILE
   kvcmd lsp --stdio          the language server, for any LSP editor
   kvcmd --help
@@ -22,6 +23,9 @@ check    prints the diagnostics only (exit 2 if there are errors).
 --events writes the record of the run as JSON lines (docs/events.md): nodes, links, puts and gets
          with stamps, both ends of every message with Lamport counters and the script line that
          caused it, stabilize groups, a final snapshot. '-' writes it on stdout instead.
+--diagram writes the run's message diagram as one HTML file (lanes per node, time going down,
+         an arrow per message with its Lamport counters; opens offline in any browser).
+--shiviz writes the run as a ShiViz log (vector clocks; the file's first line is its parser).
 --model  runs the in-process model of the protocol instead of real processes (same output).
 
 Script commands (one per line, # starts a comment):
