@@ -107,6 +107,7 @@ async function main(): Promise<void> {
     process.stderr.write(`language server benchmark unavailable: ${(err as Error).message}\n`);
   }
   if (lsp.length > 0) printTable(lsp);
+  printTable(await (require('./diagram') as typeof import('./diagram')).benchDiagram());
   const misses = [...rows, ...lsp].filter((r) => r.pass === false);
   process.stdout.write(misses.length === 0 ? '\nall targets met\n' : `\n${misses.length} target(s) missed: ${misses.map((r) => r.name).join('; ')}\n`);
 }

@@ -287,6 +287,8 @@ export const CLIENT_JS = String.raw`
 
     document.body.dataset.drawn = String(drawnArrows);
     if (!document.body.dataset.ready) {
+      // ms from the start of navigation to the first frame (the bench reads it).
+      window.kvcmdDiagram.readyMs = performance.now();
       document.body.dataset.ready = '1';
       if (vscode) vscode.postMessage({ type: 'ready' });
     }
@@ -626,6 +628,7 @@ export const CLIENT_JS = String.raw`
   });
 
   window.kvcmdDiagram = {
+    readyMs: 0,
     get arrows() { return visibleArrows; },
     get drawn() { return drawnArrows; },
     get rows() { return M.rows; },
