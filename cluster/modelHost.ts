@@ -1,5 +1,5 @@
 import { createNode, ProtocolNode } from '../protocol';
-import { ControlBody, ControlResult, Envelope, InitBody, lostReply, NodeId, NodeNotice } from '../protocol/messages';
+import { ControlBody, ControlResult, Envelope, InitBody, lostReply, NodeId, NodeNotice, NodeSnapshot } from '../protocol/messages';
 import { Effects } from '../protocol/node';
 import { NodeHost } from './host';
 
@@ -8,6 +8,14 @@ import { NodeHost } from './host';
  * delivers one message at a time in send order. Runs to quiescence after every control message, so
  * it matches a real run in `settled` and `off` modes, where only one message is ever in flight.
  */
+export interface ModelHostOptions {
+  /**
+   * Called before each message is delivered; the delivery waits for it. A debugger steps through a
+   * run with this, one delivery at a time. Without it the network runs flat out, synchronously.
+   */
+  beforeDelivery?: (env: Envelope) => Promise<void>;
+}
+
 export class ModelHost implements NodeHost {
   readonly backend = 'model';
   private readonly nodes = new Map<NodeId, ProtocolNode>();
@@ -15,6 +23,8 @@ export class ModelHost implements NodeHost {
   private readonly listeners: ((notices: NodeNotice[], at: undefined) => void)[] = [];
   private readonly answers = new Map<number, ControlResult>();
   private seq = 0;
+
+  constructor(private readonly options: ModelHostOptions = {}) {}
 
   async start(init: InitBody): Promise<{ port: number; pid: number }> {
     this.nodes.set(init.id, createNode(init));
@@ -30,7 +40,8 @@ export class ModelHost implements NodeHost {
     if (!node) return { type: 'error', message: `node ${id} is not running` };
     const seq = ++this.seq;
     this.absorb(node.handleControl({ seq, body }));
-    this.drain();
+    if (this.options.beforeDelivery) await this.drainStepping(this.options.beforeDelivery);
+    else this.drain();
     const result = this.answers.get(seq);
     this.answers.delete(seq);
     return result ?? { type: 'error', message: `node ${id} did not answer ${body.type}` };
@@ -57,15 +68,34 @@ export class ModelHost implements NodeHost {
     this.queue.length = 0;
   }
 
+  /** Messages sent and not yet delivered, in the order they will be (for a debugger's view). */
+  inFlight(): readonly Envelope[] {
+    return this.queue;
+  }
+
+  /** A node's state read directly, without a control message (a debugger looks while a delivery waits). */
+  peek(id: NodeId): NodeSnapshot | undefined {
+    return this.nodes.get(id)?.snapshot();
+  }
+
   private drain(): void {
-    for (let env = this.queue.shift(); env; env = this.queue.shift()) {
-      const dest = this.nodes.get(env.to);
-      if (dest) {
-        this.absorb(dest.handleMessage(env));
-      } else if (env.replyTo === 0) {
-        // A request to a gone node fails at once, as a refused TCP connection does on loopback.
-        this.queue.push(lostReply(env, 'unreachable'));
-      }
+    for (let env = this.queue.shift(); env; env = this.queue.shift()) this.deliver(env);
+  }
+
+  private async drainStepping(before: (env: Envelope) => Promise<void>): Promise<void> {
+    while (this.queue.length > 0) {
+      await before(this.queue[0]);
+      this.deliver(this.queue.shift()!);
+    }
+  }
+
+  private deliver(env: Envelope): void {
+    const dest = this.nodes.get(env.to);
+    if (dest) {
+      this.absorb(dest.handleMessage(env));
+    } else if (env.replyTo === 0) {
+      // A request to a gone node fails at once, as a refused TCP connection does on loopback.
+      this.queue.push(lostReply(env, 'unreachable'));
     }
   }
 

@@ -3,7 +3,7 @@ import type { GossipMode } from '../protocol/messages';
 import type { ClusterEvent, ClusterSnapshot } from '../record/events';
 import type { NodeHost } from './host';
 import { Master } from './master';
-import { ModelHost } from './modelHost';
+import { ModelHost, ModelHostOptions } from './modelHost';
 import { ProcessHost, ProcessHostOptions } from './processHost';
 
 export type Backend = 'processes' | 'model';
@@ -16,6 +16,8 @@ export interface RunSettings {
   /** 'processes' (default): real node processes; 'model': the in-process simulated network. */
   backend?: Backend;
   process?: ProcessHostOptions;
+  /** For the model: a debugger's hook before each delivery. */
+  model?: ModelHostOptions;
   signal?: AbortSignal;
 }
 
@@ -26,8 +28,8 @@ export interface RunResult {
   ms: number;
 }
 
-export function createHost(backend: Backend = 'processes', options?: ProcessHostOptions): NodeHost {
-  return backend === 'model' ? new ModelHost() : new ProcessHost(options);
+export function createHost(settings: Pick<RunSettings, 'backend' | 'process' | 'model'>): NodeHost {
+  return settings.backend === 'model' ? new ModelHost(settings.model) : new ProcessHost(settings.process);
 }
 
 /**
@@ -38,11 +40,13 @@ export function createHost(backend: Backend = 'processes', options?: ProcessHost
 export class ClusterRun {
   private readonly started = performance.now();
   private readonly master: Master;
+  readonly host: NodeHost;
   private readonly abort = (): void => void this.master.close();
   private ended: Promise<RunResult> | undefined;
 
   constructor(private readonly settings: RunSettings, onEvent: (e: ClusterEvent) => void) {
-    this.master = new Master(createHost(settings.backend, settings.process), { seed: settings.seed, gossip: settings.gossip, trace: settings.trace ?? false });
+    this.host = createHost(settings);
+    this.master = new Master(this.host, { seed: settings.seed, gossip: settings.gossip, trace: settings.trace ?? false });
     this.master.onEvent(onEvent);
     this.master.begin();
     settings.signal?.addEventListener('abort', this.abort);
