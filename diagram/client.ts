@@ -254,7 +254,7 @@ export const CLIENT_JS = String.raw`
       ctx.fillText(String(bd.line), 34, ty);
       ctx.textAlign = 'left';
       ctx.fillStyle = gt[3] ? colors.fg : colors.fg;
-      ctx.fillText(clip(bd.text, GUTTER - 56), 42, ty);
+      ctx.fillText(clip(bd.text.replace(/\s+/g, ' '), GUTTER - 56), 42, ty);
       hits.push({ kind: 'band', band: bd, x1: 0, x2: GUTTER - 8, y1: gy0, y2: gy1 });
     }
     ctx.fillStyle = colors.grid;
@@ -312,8 +312,8 @@ export const CLIENT_JS = String.raw`
 
   function isSel(kind, i) { return selected && selected[0] === kind && selected[1] === i; }
 
-  function labelAt(text, x, y, color, align) {
-    ctx.font = '11px system-ui, -apple-system, Segoe UI, sans-serif';
+  function labelAt(text, x, y, color, align, bold) {
+    ctx.font = (bold ? '600 ' : '') + '11px system-ui, -apple-system, Segoe UI, sans-serif';
     var w = ctx.measureText(text).width;
     var x0 = align === 'left' ? x : x - w / 2;
     ctx.fillStyle = colors.bg;
@@ -386,11 +386,12 @@ export const CLIENT_JS = String.raw`
     var a = M.arrows[i];
     var x1 = X(a.from), y1 = Y(a.sendRow), x2 = X(a.to), y2 = Y(a.endRow < 0 ? lastRow + 1 : a.endRow);
     var sel = isSel(0, i), hl = highlightLine && a.line === highlightLine;
-    var c = sel ? colors.sel : kindColor(a.kind);
+    var c = kindColor(a.kind);
     var reply = a.re !== undefined;
-    if (hl && !sel) {
-      ctx.strokeStyle = colors.sel; ctx.globalAlpha = 0.35; ctx.lineWidth = 7;
-      ctx.beginPath(); ctx.moveTo(x1, y1); ctx.lineTo(x2, y2); ctx.stroke(); ctx.globalAlpha = 1;
+    if (hl || sel) {
+      // A halo under the arrow: the selection (stronger) or the highlighted line.
+      ctx.strokeStyle = colors.sel; ctx.globalAlpha = sel ? 0.45 : 0.25; ctx.lineWidth = sel ? 10 : 7; ctx.lineCap = 'round';
+      ctx.beginPath(); ctx.moveTo(x1, y1); ctx.lineTo(x2, y2); ctx.stroke(); ctx.globalAlpha = 1; ctx.lineCap = 'butt';
     }
     ctx.strokeStyle = c;
     ctx.fillStyle = c;
@@ -401,7 +402,7 @@ export const CLIENT_JS = String.raw`
     ctx.beginPath(); ctx.arc(x1, y1, 2.5, 0, 7); ctx.fill();
     var ang = Math.atan2(y2 - y1, x2 - x1);
     if (a.lost) {
-      ctx.strokeStyle = sel ? colors.sel : colors.lost;
+      ctx.strokeStyle = colors.lost;
       ctx.lineWidth = 2.5;
       ctx.beginPath(); ctx.moveTo(x2 - 6, y2 - 6); ctx.lineTo(x2 + 6, y2 + 6); ctx.moveTo(x2 + 6, y2 - 6); ctx.lineTo(x2 - 6, y2 + 6); ctx.stroke();
     } else if (a.endRow >= 0) {
@@ -413,7 +414,7 @@ export const CLIENT_JS = String.raw`
     }
     if (withLabel || sel) {
       var text = a.label + (a.lost ? ' ' + a.lost : '');
-      labelAt(text, x1 + (x2 - x1) * 0.5, y1 + (y2 - y1) * 0.5, sel ? colors.sel : c);
+      labelAt(text, x1 + (x2 - x1) * 0.5, y1 + (y2 - y1) * 0.5, c, undefined, sel);
     }
     hits.push({ kind: 'arrow', i: i, ax: x1, ay: y1, bx: x2, by: y2 });
   }
