@@ -25,7 +25,7 @@ type Untimed = ClusterEvent extends infer E ? (E extends ClusterEvent ? Omit<E, 
  * decides from the cluster state that record builds (record/clusterState.ts).
  */
 export class Master {
-  readonly state = new ClusterState();
+  readonly state = new ClusterState({ provenance: false });
   private readonly order = new CausalOrder();
   private readonly listeners: ((e: ClusterEvent) => void)[] = [];
   /** Writes whose gossip flood has finished, as `server:counter`; settled mode waits on these. */

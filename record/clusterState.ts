@@ -54,6 +54,12 @@ export class ClusterState implements LinkView {
   /** Every accepted write by its stamp: a stamp names one write for ever, so this is provenance. */
   readonly puts = new Map<string, PutEvent>();
 
+  /**
+   * `provenance: false` keeps no put history (the master needs none): then the state grows with
+   * the cluster and its stores, not with the number of commands run.
+   */
+  constructor(private readonly options: { provenance?: boolean } = {}) {}
+
   origin(stamp: Stamp): PutEvent | undefined {
     return this.puts.get(stampKey(stamp));
   }
@@ -107,7 +113,7 @@ export class ClusterState implements LinkView {
         return false;
       }
       case 'put': {
-        this.puts.set(stampKey(e.stamp), e);
+        if (this.options.provenance !== false) this.puts.set(stampKey(e.stamp), e);
         // An untraced run reports no `applied`: then the put's answer is what its server holds.
         const s = this.servers.get(e.server);
         if (s?.alive && !s.store.get(e.key)?.arrival) s.store.set(e.key, { key: e.key, value: e.value, stamp: e.stamp });

@@ -48,7 +48,7 @@ export function describeEvent(file: string, e: ClusterEvent): string | undefined
     case 'storePrinted':
       return `${at}printStore ${e.server}: ${e.entries.length === 0 ? 'empty' : e.entries.map((x) => `${x.key}=${x.value} ${formatStamp(x.stamp)}`).join(', ')}`;
     case 'runFinished':
-      // A finished run gets its summary line (with the seed) from runs.ts; only a failure adds detail here.
+      // A finished run gets its summary line (with the seed) from extension/runLog.ts; only a failure adds detail here.
       return e.ok ? undefined : `run failed: ${e.error ?? 'unknown error'} (after ${formatMs(e.ms)})`;
     case 'applied':
     case 'send':
