@@ -638,6 +638,13 @@ export const CLIENT_JS = String.raw`
       for (var i = M.arrows.length - 1; i >= 0; i--) if (M.arrows[i].msg === msg) { select([0, i], false); return true; }
       return false;
     },
+    pointOf: function (msg) {
+      for (var h = 0; h < hits.length; h++) {
+        var it = hits[h];
+        if (it.kind === 'arrow' && M.arrows[it.i].msg === msg) return { x: (it.ax + it.bx) / 2, y: (it.ay + it.by) / 2 };
+      }
+      return null;
+    },
     selected: function () { return selected ? describeItem(selected).join(' · ') : null; },
     scrollToEnd: function () { scroller.scrollTop = scroller.scrollHeight; draw(); },
     redraw: function () { draw(); },

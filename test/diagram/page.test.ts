@@ -105,6 +105,14 @@ test('browser: in a webview, a click or Enter posts reveal; highlight and events
     await page.focus('#canvas');
     await page.keyboard.press('Enter');
     assert.deepEqual((await page.evaluate('window.posted')) as unknown[], [{ type: 'ready' }, { type: 'reveal', line: first.line }]);
+    // A click on the middle of another arrow (found where it was drawn) reveals its line too.
+    const other = sends(events)[3];
+    const at = (await page.evaluate(`window.kvcmdDiagram.pointOf(${JSON.stringify(other.msg)})`)) as { x: number; y: number } | null;
+    assert.ok(at, 'the arrow is on screen');
+    const box = (await page.locator('#canvas').boundingBox())!;
+    await page.mouse.click(box.x + at.x, box.y + at.y);
+    assert.deepEqual(((await page.evaluate('window.posted')) as unknown[]).slice(2), [{ type: 'reveal', line: other.line }]);
+    assert.match((await page.evaluate('window.kvcmdDiagram.selected()')) as string, new RegExp(`message ${other.msg.replace('.', '\\.')}:`));
     // Live: more events appended, then a reset.
     const more = syntheticRecord({ messages: 20, lossEvery: 0 });
     await post(page, { type: 'events', events: more, reset: true });
