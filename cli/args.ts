@@ -1,7 +1,7 @@
 import { GOSSIP_MODES, GossipMode } from '../protocol/messages';
 
 export interface CliArgs {
-  command: 'run' | 'check' | 'help' | 'lsp';
+  command: 'run' | 'check' | 'help' | 'lsp' | 'dap';
   file?: string;
   seed?: number;
   gossip: GossipMode;
@@ -64,7 +64,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   }
   const [cmd, file, ...extra] = positional;
   if (cmd === undefined) return args;
-  if (cmd !== 'run' && cmd !== 'check' && cmd !== 'help' && cmd !== 'lsp') throw new UsageError(`unknown command '${cmd}' (expected run, check, lsp or help)`);
+  if (cmd !== 'run' && cmd !== 'check' && cmd !== 'help' && cmd !== 'lsp' && cmd !== 'dap') throw new UsageError(`unknown command '${cmd}' (expected run, check, lsp, dap or help)`);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   args.command = cmd;
   args.file = file;

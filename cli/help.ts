@@ -10,6 +10,7 @@ Usage:
             [--diagram OUT.html] [--shiviz OUT.log] [--model] [--interactive]
   kvcmd check FILE
   kvcmd lsp --stdio          the language server, for any LSP editor
+  kvcmd dap                  the debugger (Debug Adapter Protocol on stdio), for any DAP editor
   kvcmd --help
 
 run      checks the script, refuses it if it has errors (FILE:LINE:COL: error: ..., exit 2), then

@@ -26,6 +26,14 @@ export async function main(argv: readonly string[], io?: Streams): Promise<numbe
         const { runLanguageServer } = await import('../lsp/start.js');
         return await runLanguageServer();
       }
+      case 'dap': {
+        // The debug adapter speaks on stdin/stdout until its client disconnects or closes the stream.
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
+        const { serveDap } = await import('../debug/adapter.js');
+        await serveDap(process.stdin, process.stdout);
+        return 0;
+      }
       case 'check': {
         const script = readAndCheck(args.file);
         printDiagnostics(script, io.err);
