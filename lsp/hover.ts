@@ -2,14 +2,16 @@
 // the node is at that line (server or client, joined where, alive or killed, its links); plus, when
 // the extension pushed results for the document, what the last run did on that line and why
 // (runResults.ts: for a get, the put that wrote the value and its path, or the newer write and why
-// it had not arrived; for a put, the servers it reached and how).
+// it had not arrived; for a put, the servers it reached and how). Where no real run of the current
+// text did anything on the line, what the live prediction (prediction.ts) says, with the same why.
 import { Hover, MarkupKind, Position } from 'vscode-languageserver/node';
 import { IdReference, Topology, findCommand } from '../language/index';
 import { DocAnalysis, tokenAt } from './docAnalysis';
 import { commandDoc, plural } from './completion';
 import { RunResultsStore, runResultsMarkdown } from './runResults';
+import { predictedMarkdown, type Predictor } from './prediction';
 
-export function hover(a: DocAnalysis, p: Position, results: RunResultsStore): Hover | null {
+export function hover(a: DocAnalysis, p: Position, results: RunResultsStore, predictor?: Predictor): Hover | null {
   const line = a.line(p.line);
   if (!line?.command) return null;
   const at = tokenAt(line, p.character);
@@ -25,6 +27,12 @@ export function hover(a: DocAnalysis, p: Position, results: RunResultsStore): Ho
     if (ref) parts.push(describeId(a, ref));
   }
   const run = results.forLine(a.uri, p.line, a.version);
+  // The prediction, unless a real run of this very version did something on the line.
+  if (predictor?.enabled && !(run && !run.stale && run.events.length)) {
+    const predicted = predictor.forLine(a.uri, p.line, a.version);
+    const md = predicted && predictedMarkdown(predicted, predicted.notReached ? {} : predictor.explain(a.uri, predicted.line, true));
+    if (md) parts.push(md);
+  }
   if (run) {
     const md = runResultsMarkdown(run);
     if (md) parts.push(md);

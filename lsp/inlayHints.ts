@@ -3,6 +3,11 @@
 // of the store (`→ color:blue size:big`, or `→ 5 keys`). The text comes from record/explain.ts via
 // the run results (runResults.ts); the tooltip holds the explanation.
 //
+// Live prediction (prediction.ts) gives the same hints marked `≈` (`≈ color:blue (2,3) from server
+// 0`, tooltip "predicted by the model (seed N, gossip M)"). Per line: a real run's result for the
+// document's current version wins; otherwise the prediction's; otherwise, once the document is
+// edited, the stale real result.
+//
 // Once the document is edited the results are stale: hints stay on the lines they belong to (we
 // follow lines through the edits, as the hover does) but read `(stale) → …`; a line edited since
 // the run shows none (its text no longer matches what ran), and nor does any line when the edits
@@ -10,12 +15,14 @@
 import { InlayHint, MarkupKind, Range } from 'vscode-languageserver/node';
 import type { DocAnalysis } from './docAnalysis';
 import type { RunResultsStore } from './runResults';
+import { predictedHint, type Predictor } from './prediction';
 
 /** Hints for the lines of `range` (the whole document when absent). */
-export function inlayHints(a: DocAnalysis, results: RunResultsStore, range?: Range): InlayHint[] {
-  const x = results.explanation(a.uri);
+export function inlayHints(a: DocAnalysis, results: RunResultsStore, range?: Range, predictor?: Predictor): InlayHint[] {
   const locate = results.locator(a.uri, a.version);
-  if (!x || !locate) return [];
+  const x = locate ? results.explanation(a.uri) : undefined;
+  const predicting = predictor?.enabled === true && predictor.statusOf(a.uri) !== undefined;
+  if (!x && !predicting) return [];
   const first = Math.max(0, range?.start.line ?? 0);
   const last = Math.min(a.script.lineCount - 1, range?.end.line ?? Number.MAX_SAFE_INTEGER);
   const hints: InlayHint[] = [];
@@ -23,17 +30,32 @@ export function inlayHints(a: DocAnalysis, results: RunResultsStore, range?: Ran
     const parsed = a.line(line0);
     const name = parsed?.command?.text;
     if (!parsed || (name !== 'get' && name !== 'printStore')) continue;
-    const at = locate(line0);
-    if (at.unmapped) return hints;
-    if (at.line === undefined || at.lineEdited) continue;
-    const why = name === 'get' ? x.gets.get(at.line) : x.stores.get(at.line);
-    if (!why) continue;
-    const stale = at.stale ? `(stale: the file changed since the run at ${at.params.finishedAt}; this was line ${at.line})\n\n` : '';
+    const at = locate?.(line0);
+    const real = at && x && !at.unmapped && at.line !== undefined && !at.lineEdited
+      ? (name === 'get' ? x.gets.get(at.line) : x.stores.get(at.line))
+      : undefined;
+    if (real && !at!.stale) {
+      hints.push({
+        position: { line: line0, character: parsed.length },
+        label: real.hint,
+        paddingLeft: true,
+        tooltip: { kind: MarkupKind.PlainText, value: real.text.join('\n') },
+      });
+      continue;
+    }
+    const p = predicting ? predictor!.forLine(a.uri, line0, a.version) : undefined;
+    const predicted = p && predictedHint(p, p.notReached ? {} : predictor!.explain(a.uri, p.line, false), line0, parsed.length);
+    if (predicted) {
+      hints.push(predicted);
+      continue;
+    }
+    if (!real) continue;
+    const stale = `(stale: the file changed since the run at ${at!.params.finishedAt}; this was line ${at!.line})\n\n`;
     hints.push({
       position: { line: line0, character: parsed.length },
-      label: at.stale ? `(stale) ${why.hint}` : why.hint,
+      label: `(stale) ${real.hint}`,
       paddingLeft: true,
-      tooltip: { kind: MarkupKind.PlainText, value: stale + why.text.join('\n') },
+      tooltip: { kind: MarkupKind.PlainText, value: stale + real.text.join('\n') },
     });
   }
   return hints;

@@ -4,8 +4,10 @@
 // The transport (--stdio, --node-ipc, --socket=N, --pipe=NAME) comes from the command line,
 // as vscode-languageserver's createConnection reads it.
 import {
-  CodeActionKind, Connection, InitializeResult, ProposedFeatures, TextDocumentSyncKind, createConnection,
+  CodeActionKind, Connection, DidChangeConfigurationNotification, InitializeResult, ProposedFeatures, TextDocumentSyncKind,
+  createConnection, type Diagnostic,
 } from 'vscode-languageserver/node';
+import { GOSSIP_MODES, type GossipMode } from '../protocol/messages';
 import { AnalysisCache } from './analysisCache';
 import type { DocAnalysis } from './docAnalysis';
 import { codeActions } from './codeActions';
@@ -18,7 +20,8 @@ import { foldingRanges } from './folding';
 import { formatDocument, formatRange } from './formatting';
 import { hover } from './hover';
 import { inlayHints } from './inlayHints';
-import { ClearRunResultsNotification, MemoryRequest, RunResultsNotification } from './customMessages';
+import { ClearRunResultsNotification, MemoryRequest, PredictionRequest, RunResultsNotification } from './customMessages';
+import { Predictor, mismatchDiagnostics } from './prediction';
 import { RunResultsStore } from './runResults';
 import { LEGEND, semanticTokens } from './semanticTokens';
 import { documentSymbols } from './symbols';
@@ -28,6 +31,10 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   const cache = new AnalysisCache();
   const results = new RunResultsStore(docs);
   let hintRefresh = false;
+  let configPull = false;
+  let configDynamic = false;
+  let settingsRead!: () => void;
+  const settingsReady = new Promise<void>((resolve) => (settingsRead = resolve));
 
   const analysisOf = (uri: string): DocAnalysis | undefined => {
     const doc = docs.get(uri);
@@ -36,6 +43,23 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   const memo = <T>(a: DocAnalysis, key: string, make: () => T): T => {
     if (!a.memo.has(key)) a.memo.set(key, make());
     return a.memo.get(key) as T;
+  };
+
+  // Live prediction (prediction.ts): when one is done, hints change and so may the lines where a
+  // real run of the same version printed something else than predicted.
+  const predictor = new Predictor(docs, analysisOf, (uri) => {
+    refreshHints();
+    recheckMismatches(uri);
+  }, settingsReady);
+
+  // Information diagnostics where a real run differs from the prediction, published with the others;
+  // `shown` remembers what was last published so that a new prediction republishes only on a change.
+  const shown = new Map<string, string>();
+  const signature = (ds: Diagnostic[]): string => ds.map((d) => `${d.range.start.line}:${d.message}`).join('\n');
+  const mismatchesOf = (a: DocAnalysis): Diagnostic[] => (predictor.enabled ? mismatchDiagnostics(a, results, predictor) : []);
+  const recheckMismatches = (uri: string): void => {
+    const a = analysisOf(uri);
+    if (a && signature(mismatchesOf(a)) !== (shown.get(uri) ?? '')) publishSoon(uri);
   };
 
   // Diagnostics: changes that arrive together are analyzed once, right after they are applied.
@@ -49,7 +73,11 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
       flushScheduled = false;
       for (const u of pending) {
         const a = analysisOf(u);
-        if (a) void connection.sendDiagnostics({ uri: u, version: a.version, diagnostics: lspDiagnostics(a) });
+        if (!a) continue;
+        const extra = mismatchesOf(a);
+        shown.set(u, signature(extra));
+        const diagnostics = extra.length ? [...lspDiagnostics(a), ...extra] : lspDiagnostics(a);
+        void connection.sendDiagnostics({ uri: u, version: a.version, diagnostics });
       }
       pending.clear();
     });
@@ -58,6 +86,12 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   connection.onInitialize((params): InitializeResult => {
     const prepare = params.capabilities.textDocument?.rename?.prepareSupport === true;
     hintRefresh = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
+    configPull = params.capabilities.workspace?.configuration === true;
+    configDynamic = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    const init = (params.initializationOptions ?? {}) as { predictionDebounceMs?: unknown; predictionBudgetMs?: unknown };
+    const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : undefined);
+    predictor.tune({ debounceMs: num(init.predictionDebounceMs), budgetMs: num(init.predictionBudgetMs) });
+    if (!configPull) settingsRead();
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -80,18 +114,51 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     };
   });
 
+  // Settings (`kvcmd.predict`, `kvcmd.gossip`): pulled with workspace/configuration when the client
+  // supports it, at start and on every didChangeConfiguration; otherwise taken from what that
+  // notification carries, with the defaults until then.
+  const applySettings = (raw: unknown): void => {
+    const o = (raw && typeof raw === 'object' ? raw : {}) as { predict?: unknown; gossip?: unknown };
+    const gossip = (GOSSIP_MODES as readonly unknown[]).includes(o.gossip) ? (o.gossip as GossipMode) : 'settled';
+    predictor.configure({ enabled: o.predict !== false, gossip });
+    refreshHints();
+    for (const doc of docs.all()) recheckMismatches(doc.uri);
+  };
+  const pullSettings = async (): Promise<void> => {
+    let raw: unknown;
+    try {
+      raw = await connection.workspace.getConfiguration({ section: 'kvcmd' });
+    } catch {
+      raw = undefined;
+    }
+    applySettings(raw);
+  };
+  connection.onInitialized(() => {
+    if (configDynamic) connection.client.register(DidChangeConfigurationNotification.type, { section: 'kvcmd' }).catch(() => undefined);
+    if (configPull) void pullSettings().finally(settingsRead);
+  });
+  connection.onDidChangeConfiguration((p) => {
+    if (configPull) void pullSettings();
+    else applySettings((p.settings as { kvcmd?: unknown } | null)?.kvcmd);
+  });
+
   connection.onDidOpenTextDocument(({ textDocument: d }) => {
     docs.open(d.uri, d.languageId, d.version, d.text);
     cache.delete(d.uri);
     publishSoon(d.uri);
+    predictor.schedule(d.uri);
   });
   connection.onDidChangeTextDocument(({ textDocument: d, contentChanges }) => {
-    if (docs.change(d.uri, d.version, contentChanges)) publishSoon(d.uri);
+    if (!docs.change(d.uri, d.version, contentChanges)) return;
+    publishSoon(d.uri);
+    predictor.schedule(d.uri);
   });
   connection.onDidCloseTextDocument(({ textDocument: d }) => {
     docs.close(d.uri);
     cache.delete(d.uri);
     results.clear(d.uri);
+    predictor.forget(d.uri);
+    shown.delete(d.uri);
     pending.delete(d.uri);
     void connection.sendDiagnostics({ uri: d.uri, diagnostics: [] });
   });
@@ -102,7 +169,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   });
   connection.onHover((p) => {
     const a = analysisOf(p.textDocument.uri);
-    return a ? hover(a, p.position, results) : null;
+    return a ? hover(a, p.position, results, predictor) : null;
   });
   connection.onCodeAction((p) => {
     const a = analysisOf(p.textDocument.uri);
@@ -159,7 +226,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
 
   connection.languages.inlayHint.on((p) => {
     const a = analysisOf(p.textDocument.uri);
-    return a ? inlayHints(a, results, p.range) : [];
+    return a ? inlayHints(a, results, p.range, predictor) : [];
   });
 
   // New or cleared results change the hints of a document the client will not otherwise ask again for.
@@ -168,11 +235,18 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   };
   connection.onNotification(RunResultsNotification, (params) => {
     results.set(params);
+    predictor.rememberRun(params.uri, params.seed, params.gossip);
     refreshHints();
+    recheckMismatches(params.uri);
   });
   connection.onNotification(ClearRunResultsNotification, ({ uri }) => {
     results.clear(uri);
     refreshHints();
+    recheckMismatches(uri);
+  });
+  connection.onRequest(PredictionRequest, async ({ uri, wait }) => {
+    if (wait) await predictor.whenCurrent(uri);
+    return predictor.statusOf(uri) ?? null;
   });
   connection.onRequest(MemoryRequest, () => {
     const m = process.memoryUsage();

@@ -61,6 +61,26 @@ export class RunResultsStore {
     return this.byUri.has(uri);
   }
 
+  /** What was pushed for the document, if anything. */
+  paramsOf(uri: string): RunResultsParams | undefined {
+    return this.byUri.get(uri)?.params;
+  }
+
+  /** The events of a 1-based run line. */
+  forLineEvents(uri: string, line: number): ClusterEvent[] {
+    return this.byUri.get(uri)?.byLine.get(line) ?? [];
+  }
+
+  /** Every 1-based run line with events, and its events. */
+  linesWithEvents(uri: string): ReadonlyMap<number, ClusterEvent[]> {
+    return this.byUri.get(uri)?.byLine ?? new Map();
+  }
+
+  /** Whether the run has been explained already (explanation() is then free). */
+  isExplained(uri: string): boolean {
+    return this.byUri.get(uri)?.explained !== undefined;
+  }
+
   /** Where 0-based `line0` of the document as it is now was in the run; undefined without results. */
   locate(uri: string, line0: number, currentVersion: number): RunLine | undefined {
     return this.locator(uri, currentVersion)?.(line0);

@@ -38,7 +38,8 @@ describe('run results as inlay hints and why-hovers', () => {
   const uri = 'file:///work/explain.kvcmd';
   let printed: Map<number, string[]>;
   before(async () => {
-    lsp = await LspClient.start('server');
+    // Real-run hints alone: live prediction (prediction.test.ts) would stand in for stale ones.
+    lsp = await LspClient.start('server', { settings: { kvcmd: { predict: false } } });
     await lsp.open(uri, text, 4);
     await lsp.diagnostics(uri, 4);
   });

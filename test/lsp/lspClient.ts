@@ -3,17 +3,19 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import {
-  CodeAction, CodeActionRequest, CompletionList, CompletionRequest, DefinitionRequest, Diagnostic,
+  CodeAction, CodeActionRequest, CompletionList, CompletionRequest, ConfigurationRequest, DefinitionRequest, Diagnostic,
+  DidChangeConfigurationNotification,
   DidChangeTextDocumentNotification, DidCloseTextDocumentNotification, DidOpenTextDocumentNotification,
   DocumentFormattingRequest, DocumentSymbol, DocumentSymbolRequest, ExitNotification, FoldingRange, FoldingRangeRequest,
   Hover, HoverRequest, InitializeRequest, InitializedNotification, InlayHint, InlayHintRefreshRequest, InlayHintRequest,
   Location, MarkupContent, Position,
   PrepareRenameRequest, ProtocolConnection, PublishDiagnosticsNotification, PublishDiagnosticsParams, Range,
-  ReferencesRequest, RenameRequest, SemanticTokens, SemanticTokensRequest, ShutdownRequest, TextEdit,
+  ReferencesRequest, RegistrationRequest, RenameRequest, SemanticTokens, SemanticTokensRequest, ShutdownRequest, TextEdit,
   WorkspaceEdit, createProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 import { StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { InitializeResult } from 'vscode-languageserver-protocol';
+import { PredictionRequest, type PredictionStatus } from '../../lsp/customMessages';
 
 /** The repository root, from out/test/lsp or test/lsp. */
 export const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}out${path.sep}`) ? '../../..' : '../..');
@@ -21,6 +23,16 @@ export const LANGUAGE_LANGUAGE_SERVER_JS = path.join(ROOT, 'out', 'lsp', 'langua
 export const KVCMD = path.join(ROOT, 'bin', 'kvcmd.js');
 
 const live = new Set<LspClient>();
+
+export interface StartOptions {
+  /**
+   * Settings the client serves over workspace/configuration (e.g. `{ kvcmd: { predict: false } }`);
+   * when given, the client announces `workspace.configuration` and dynamic didChangeConfiguration.
+   * Without them the server uses its defaults.
+   */
+  settings?: Record<string, unknown>;
+  initializationOptions?: Record<string, unknown>;
+}
 
 type DiagWaiter = { uri: string; pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void };
 
@@ -35,6 +47,12 @@ export class LspClient {
   /** How many `workspace/inlayHint/refresh` requests the server has sent. */
   hintRefreshes = 0;
   private refreshWaiters: (() => void)[] = [];
+  /** What workspace/configuration answers (see StartOptions.settings). */
+  settings: Record<string, unknown> = {};
+  /** How many workspace/configuration requests the server has sent. */
+  configurationRequests = 0;
+  /** Sections the server registered didChangeConfiguration for. */
+  readonly registrations: string[] = [];
   exitCode: number | null | undefined;
   private exited: Promise<void>;
 
@@ -50,6 +68,13 @@ export class LspClient {
         return false;
       });
     });
+    this.connection.onRequest(ConfigurationRequest.type, (p) => {
+      this.configurationRequests++;
+      return p.items.map((item) => (item.section ? this.settings[item.section] ?? null : this.settings));
+    });
+    this.connection.onRequest(RegistrationRequest.type, (p) => {
+      for (const r of p.registrations) this.registrations.push(r.method);
+    });
     this.connection.onRequest(InlayHintRefreshRequest.type, () => {
       this.hintRefreshes++;
       for (const w of this.refreshWaiters.splice(0)) w();
@@ -58,11 +83,13 @@ export class LspClient {
   }
 
   /** Starts `node out/lsp/languageServer.js --stdio`, or `node bin/kvcmd.js lsp --stdio` with via: 'cli'. */
-  static async start(via: 'server' | 'cli' = 'server'): Promise<LspClient> {
+  static async start(via: 'server' | 'cli' = 'server', options: StartOptions = {}): Promise<LspClient> {
     const args = via === 'cli' ? [KVCMD, 'lsp', '--stdio'] : [LANGUAGE_LANGUAGE_SERVER_JS, '--stdio'];
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new LspClient(child);
     live.add(client);
+    if (options.settings) client.settings = options.settings;
+    const config = options.settings ? { configuration: true, didChangeConfiguration: { dynamicRegistration: true } } : {};
     const result = await client.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri: null,
@@ -74,9 +101,10 @@ export class LspClient {
           publishDiagnostics: { relatedInformation: true, versionSupport: true },
           inlayHint: { dynamicRegistration: false },
         },
-        workspace: { inlayHint: { refreshSupport: true } },
+        workspace: { inlayHint: { refreshSupport: true }, ...config },
       },
       workspaceFolders: null,
+      ...(options.initializationOptions ? { initializationOptions: options.initializationOptions } : {}),
     });
     client.capabilities = result.capabilities;
     await client.connection.sendNotification(InitializedNotification.type, {});
@@ -196,6 +224,17 @@ export class LspClient {
     const lines = this.text(uri).split('\n');
     const whole = { start: { line: 0, character: 0 }, end: { line: lines.length - 1, character: lines[lines.length - 1].length } };
     return this.connection.sendRequest(InlayHintRequest.type, { textDocument: { uri }, range: range ?? whole });
+  }
+
+  /** New settings, announced as an editor does (the server then asks for them again). */
+  async setSettings(settings: Record<string, unknown>): Promise<void> {
+    this.settings = settings;
+    await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+  }
+
+  /** The server's live prediction of a document; by default once that of its current version is done. */
+  prediction(uri: string, wait = true, timeoutMs = 30_000): Promise<PredictionStatus | null> {
+    return withTimeout(this.connection.sendRequest(PredictionRequest, { uri, wait }), timeoutMs);
   }
 
   /** Resolves once the server has sent more than `seen` inlay hint refresh requests. */
