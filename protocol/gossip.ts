@@ -17,7 +17,7 @@ export interface FloodServer {
  *    neighbours, which floods them the same way and reports who it reached.
  * On a complete graph this is one round trip; on a chain it is the depth-first walk.
  */
-export function flood(server: FloodServer, entry: StoreEntry, visited: Set<NodeId>, done: (visited: NodeId[]) => void): void {
+export function flood(server: FloodServer, entry: StoreEntry, visited: Set<NodeId>, done: (visited: ReadonlySet<NodeId>) => void): void {
   const targets = server.linkedServers().filter((s) => !visited.has(s));
   for (const t of targets) visited.add(t);
   const reached = sortedIds(visited);
@@ -32,7 +32,7 @@ export function flood(server: FloodServer, entry: StoreEntry, visited: Set<NodeI
     const step = (): void => {
       const next = targets.find((t) => frontiers.get(t)?.some((s) => !visited.has(s)));
       if (next === undefined) {
-        done(sortedIds(visited));
+        done(visited);
         return;
       }
       frontiers.delete(next);

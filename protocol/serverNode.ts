@@ -78,7 +78,7 @@ export class ServerNode extends ProtocolNode {
       case 'spread': {
         const visited = new Set(b.visited);
         visited.add(this.id);
-        flood(this.self, b.entry, visited, (reached) => this.reply(env, { type: 'gossipAck', visited: reached, frontier: [] }));
+        flood(this.self, b.entry, visited, (reached) => this.reply(env, { type: 'gossipAck', visited: sortedIds(reached), frontier: [] }));
         return;
       }
       case 'explore': {
