@@ -11,6 +11,7 @@
 // `applied`) still gets the returned write and its line, but no path.
 import type { ApplyVia, GetResult, GossipMode, NodeId, Stamp } from '../protocol/messages';
 import { compareStamps, formatStamp } from '../protocol/stamp';
+import { compareKeys } from '../protocol/store';
 import { ClusterState, stampKey } from './clusterState';
 import type { ClusterEvent, EventOf } from './events';
 
@@ -246,7 +247,7 @@ class Explainer {
     this.events.forEach((e, i) => this.step(e, i));
     for (const w of this.out.writes.values()) this.finishWrite(w);
     this.out.gossip = this.gossip;
-    this.out.history = [...this.histories.values()].sort((a, b) => a.server - b.server || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    this.out.history = [...this.histories.values()].sort((a, b) => a.server - b.server || compareKeys(a.key, b.key));
     return this.out;
   }
 
