@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { registerClusterView } from './clusterView';
 import type { ClusterTreeProvider, ClusterNode } from './clusterTree';
 import { registerRunCommands } from './commands';
+import { registerDebugger } from './debugger';
 import { startLanguageClient, type KvcmdLanguageClient } from './languageClient';
 import { registerRunLog } from './runLog';
 import { RunOutput } from './runOutput';
@@ -48,6 +49,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<KvcmdA
   );
 
   api = { languageClient, nodeMainPath, log, runs, outputText: () => output.value(), clusterTree: cluster.provider, clusterView: cluster.view };
+  // The debugger (debug type kvcmd, in-process adapter); debugger.ts's onDidChangeDebugRecord is for views to follow a session.
+  context.subscriptions.push(registerDebugger(nodeMainPath).disposable);
   log.info('kvcmd activated');
   return api;
 }
