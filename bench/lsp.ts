@@ -1,6 +1,7 @@
 // The language server's latencies on a generated 20,000-line script, measured over a real LSP
 // connection to a child process (node out/lsp/languageServer.js --stdio), as an editor would see them.
 // Each figure is the median of several tries; the server is shut down (shutdown + exit) at the end.
+// Then live prediction (lsp/prediction.ts): edit -> predicted hints, on course-shaped scripts.
 import type { ClusterEvent } from '../record/events';
 import { MemoryRequest, RunResultsNotification } from '../lsp/customMessages';
 import { LspClient } from '../test/lsp/lspClient';
@@ -151,11 +152,73 @@ export async function benchLsp(): Promise<BenchRow[]> {
   } finally {
     await lsp.stop();
   }
+  rows.push(...await benchPrediction());
+  return rows;
+}
+
+/** The course's shape: 5 servers, 5 clients (one per server), alternating puts and gets, then stabilize. */
+export function courseScript(lines: number): string {
+  const out: string[] = ['# course shape: 5 servers, 5 clients, alternating puts and gets'];
+  for (let s = 0; s < 5; s++) out.push(`joinServer ${s}`);
+  for (let c = 0; c < 5; c++) out.push(`joinClient ${5 + c} ${c}`);
+  for (let i = 0; out.length < lines - 1; i++) {
+    const client = 5 + (i % 5);
+    const key = `k${(i >> 1) % 50}`;
+    out.push(i % 2 === 0 ? `put ${client} ${key} v${i}` : `get ${client} ${key}`);
+  }
+  out.push('stabilize');
+  return out.join('\n') + '\n';
+}
+
+/**
+ * Edit -> predicted hints: the value of the first put is changed, and we wait until the inlay
+ * hints of the first screen (50 lines) show the get that reads it with the new value. Includes the
+ * server's 150 ms debounce; the model's own work time is in the note.
+ */
+export async function benchPrediction(sizes: readonly number[] = [200, 2_000, 20_000]): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const lsp = await LspClient.start('server');
+  try {
+    for (const size of sizes) {
+      const uri = `file:///bench/course-${size}.kvcmd`;
+      const text = courseScript(size);
+      const lines = text.split('\n');
+      await lsp.open(uri, text);
+      const first = await lsp.prediction(uri, true, 120_000);
+      if (!first) throw new Error('no prediction');
+      const put = lines.findIndex((l) => l.startsWith('put '));
+      const get = put + 1;
+      const screen = { start: { line: 0, character: 0 }, end: { line: 50, character: 0 } };
+      const tries = size >= 20_000 ? 5 : 9;
+      const total: number[] = [];
+      const work: number[] = [];
+      let state = '';
+      for (let k = 0; k < tries; k++) {
+        const value = `new${k}`;
+        const at = lsp.text(uri).split('\n')[put];
+        const from = at.lastIndexOf(' ') + 1;
+        const t0 = performance.now();
+        await lsp.edit(uri, { start: { line: put, character: from }, end: { line: put, character: at.length } }, value);
+        const status = await lsp.prediction(uri, true, 120_000);
+        const hints = await lsp.inlayHints(uri, screen);
+        total.push(performance.now() - t0);
+        const label = hints?.find((h) => h.position.line === get)?.label;
+        if (typeof label !== 'string' || !label.startsWith(`≈ k0:${value} `)) throw new Error(`line ${get + 1}: '${String(label)}'`);
+        work.push(status!.ms);
+        state = status!.state === 'stopped' ? `, stopped at line ${status!.reached} of ${size} (budget ${status!.budgetMs} ms)` : '';
+      }
+      rows.push({ section: 'live prediction', name: `edit -> predicted hints, ${size.toLocaleString('en')}-line course script`, value: round(median(total)), unit: 'ms',
+        note: `median of ${tries}, max ${round(Math.max(...total))} ms; includes the 150 ms debounce; model run ${round(median(work))} ms, ${first.events} events${state}` });
+      await lsp.close(uri);
+    }
+  } finally {
+    await lsp.stop();
+  }
   return rows;
 }
 
 if (require.main === module) {
-  void benchLsp().then((rows) => {
+  void (process.argv.includes('--prediction') ? benchPrediction() : benchLsp()).then((rows) => {
     for (const r of rows) console.log(`${r.name}: ${r.value} ${r.unit}${r.target ? ` (target ${r.target}: ${r.pass ? 'pass' : 'MISS'})` : ''}${r.note ? ` — ${r.note}` : ''}`);
   });
 }
