@@ -26,11 +26,11 @@ export const EXCEPTION_FILTERS = [
 
 export interface LaunchArguments {
   program: string;
-  /** Seed of the run's random choices; default 1. */
-  seed?: number;
+  /** Seed of the run's random choices; default 1 (a string of digits is accepted too). */
+  seed?: number | string;
   /** 'settled' (default) or 'off'; 'async' is refused. */
   gossip?: GossipMode;
-  stopOnEntry?: boolean;
+  stopOnEntry?: boolean | 'true' | 'false';
   /** 'model' (default): step into deliveries and back in time; 'processes': real processes, step over only. */
   backend?: 'model' | 'processes';
 }
@@ -197,8 +197,9 @@ export class KvcmdDebugAdapter {
     if (gossip === 'async') {
       throw new RequestError("gossip 'async' cannot be debugged: the model delivers one message at a time and cannot show races; use 'settled' or 'off'");
     }
-    const seed = args.seed ?? 1;
-    if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1) throw new RequestError(`"seed" must be an integer from 0 to ${2 ** 31 - 1}`);
+    // Some clients (Helix templates) can only pass strings.
+    const seed = typeof args.seed === 'string' && /^[0-9]+$/.test(args.seed) ? Number(args.seed) : args.seed ?? 1;
+    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1) throw new RequestError(`"seed" must be an integer from 0 to ${2 ** 31 - 1}`);
     const backend = args.backend ?? 'model';
     if (backend !== 'model' && backend !== 'processes') throw new RequestError(`"backend" must be model or processes, not '${String(backend)}'`);
     const program = path.resolve(args.program);
@@ -212,7 +213,7 @@ export class KvcmdDebugAdapter {
     const a = this.launchArgs!;
     const session = new DebugSession({
       commands: this.script!.analysis.commands,
-      seed: a.seed!,
+      seed: Number(a.seed),
       gossip: a.gossip!,
       backend: a.backend!,
       ...(a.backend === 'processes'
@@ -227,7 +228,8 @@ export class KvcmdDebugAdapter {
   private maybeStart(): void {
     if (!this.configured || !this.session || this.started) return;
     this.started = true;
-    this.follow(this.session.start(this.launchArgs?.stopOnEntry === true));
+    const entry = this.launchArgs?.stopOnEntry;
+    this.follow(this.session.start(entry === true || entry === 'true'));
   }
 
   private async restart(args: Record<string, unknown>): Promise<void> {

@@ -236,7 +236,8 @@ test('kvcmd dap: stop on entry, restart, and what cannot be launched', async () 
     const missing = await c.request('launch', { program: path.join(ROOT, 'samples', 'nope.kvcmd') });
     assert.equal(missing.success, false);
     assert.match(missing.message!, /no such file/);
-    await c.ok('launch', { program: SAMPLE3, seed: 7, stopOnEntry: true, gossip: 'off' });
+    // Helix templates pass strings only.
+    await c.ok('launch', { program: SAMPLE3, seed: '7', stopOnEntry: true, gossip: 'off' });
     await c.ok('configurationDone');
     stoppedAt(await c.nextStop(), 'entry');
     assert.deepEqual((await dump(c)).frames, ['line 2: joinServer 0']);
