@@ -118,6 +118,8 @@ export class DebugSession {
   // The current run.
   private gen = 0;
   private run: ClusterRun | undefined;
+  /** Cuts the current run short (a real process's sleep or a command in progress). */
+  private abort: AbortController | undefined;
   private driver: Promise<void> | undefined;
   private events: ClusterEvent[] = [];
   private state = new ClusterState();
@@ -269,6 +271,7 @@ export class DebugSession {
     this.finished = undefined;
     const stop = new Promise<StopResult>((resolve) => (this.waiter = resolve));
     const model = this.backend === 'model';
+    this.abort = new AbortController();
     this.run = new ClusterRun({
       seed: this.options.seed,
       gossip: this.options.gossip,
@@ -276,6 +279,7 @@ export class DebugSession {
       backend: this.backend,
       ...(model ? { model: { beforeDelivery: (env: Envelope) => this.beforeDelivery(gen, env) } } : {}),
       ...(this.options.process ? { process: this.options.process } : {}),
+      signal: this.abort.signal,
     }, (e) => this.onEvent(gen, e));
     this.driver = this.drive(gen, this.run);
     return stop;
@@ -400,6 +404,8 @@ export class DebugSession {
     const resume = this.resume;
     this.resume = undefined;
     resume?.(false);
+    // A command still running (the model between two points, a real process's command) ends at once.
+    if (this.driver) this.abort?.abort();
     const driver = this.driver;
     this.driver = undefined;
     await driver;
