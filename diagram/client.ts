@@ -625,8 +625,39 @@ export const CLIENT_JS = String.raw`
       if (msg.reset) reset(msg.events);
       else for (var j = 0; j < msg.events.length; j++) builder.add(msg.events[j]);
       afterData(atEnd);
+    } else if (msg.type === 'stats' && typeof msg.id === 'number') {
+      postStats(msg.id);
+    } else if (msg.type === 'click' && typeof msg.msg === 'string' && typeof msg.id === 'number') {
+      clickMessage(msg.msg);
+      postStats(msg.id);
     }
   });
+
+  // A host's (or test's) questions: what is shown, highlighted and selected.
+  function postStats(id) {
+    if (!vscode) return;
+    var hl = [];
+    if (highlightLine) for (var i = 0; i < M.arrows.length; i++) if (M.arrows[i].line === highlightLine && arrowShown(M.arrows[i])) hl.push(M.arrows[i].msg);
+    vscode.postMessage({
+      type: 'stats', id: id, arrows: visibleArrows, drawn: drawnArrows, total: M.arrows.length, highlightLine: highlightLine,
+      highlighted: hl, selectedMsg: selected && selected[0] === 0 ? M.arrows[selected[1]].msg : null,
+      selected: selected ? describeItem(selected).join(' · ') : null,
+    });
+  }
+
+  // A click where the arrow of message msg is drawn, scrolled into view first: what a user's click does.
+  function clickMessage(msgId) {
+    var at = -1;
+    for (var i = M.arrows.length - 1; i >= 0; i--) if (M.arrows[i].msg === msgId) { at = i; break; }
+    if (at < 0) return false;
+    scrollToRow(M.arrows[at].sendRow, true);
+    draw();
+    var p = window.kvcmdDiagram.pointOf(msgId);
+    if (!p) return false;
+    var r = canvas.getBoundingClientRect();
+    canvas.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true, clientX: r.left + p.x, clientY: r.top + p.y }));
+    return true;
+  }
 
   window.kvcmdDiagram = {
     readyMs: 0,
