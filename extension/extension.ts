@@ -6,6 +6,7 @@ import type { ClusterTreeProvider, ClusterNode } from './clusterTree';
 import { registerRunCommands } from './commands';
 import { registerDebugger } from './debugger';
 import { startLanguageClient, type KvcmdLanguageClient } from './languageClient';
+import { registerMessagesPanel, type MessagesPanelHandle } from './messagesPanel';
 import { registerRunLog } from './runLog';
 import { RunOutput } from './runOutput';
 import { registerRunProgress } from './runProgress';
@@ -26,6 +27,8 @@ export interface KvcmdApi {
   outputText(): string;
   readonly clusterTree: ClusterTreeProvider;
   readonly clusterView: vscode.TreeView<ClusterNode>;
+  /** The Messages panel (kvcmd.showMessages) while it is open. */
+  messagesPanel(): MessagesPanelHandle | undefined;
 }
 
 let api: KvcmdApi | undefined;
@@ -42,13 +45,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<KvcmdA
   const runLog = registerRunLog(runs, log);
   const output = new RunOutput(runs);
   const cluster = registerClusterView(runs);
+  const messages = registerMessagesPanel(runs);
+  context.subscriptions.push(messages.disposable);
   context.subscriptions.push(
     runs, // its dispose stops every run, so no node process outlives the extension
     runLog, output, registerRunProgress(runs), registerRunPublisher(runs, languageClient, log),
     cluster.disposable, registerRunCommands(runs, output, log), registerStatusBar(runs),
   );
 
-  api = { languageClient, nodeMainPath, log, runs, outputText: () => output.value(), clusterTree: cluster.provider, clusterView: cluster.view };
+  api = { languageClient, nodeMainPath, log, runs, outputText: () => output.value(), clusterTree: cluster.provider, clusterView: cluster.view,
+    messagesPanel: messages.handle };
   // The debugger (debug type kvcmd, in-process adapter); debugger.ts's onDidChangeDebugRecord is for views to follow a session.
   context.subscriptions.push(registerDebugger(nodeMainPath).disposable);
   log.info('kvcmd activated');
