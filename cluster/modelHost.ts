@@ -14,6 +14,11 @@ export interface ModelHostOptions {
    * run with this, one delivery at a time. Without it the network runs flat out, synchronously.
    */
   beforeDelivery?: (env: Envelope) => Promise<void>;
+  /**
+   * Builds each node's state machine (default: protocol's createNode). Tests supply their own to
+   * run deliberately broken servers and show that the history checker (check/) catches them.
+   */
+  createNode?: (init: InitBody) => ProtocolNode;
 }
 
 export class ModelHost implements NodeHost {
@@ -27,7 +32,7 @@ export class ModelHost implements NodeHost {
   constructor(private readonly options: ModelHostOptions = {}) {}
 
   async start(init: InitBody): Promise<{ port: number; pid: number }> {
-    this.nodes.set(init.id, createNode(init));
+    this.nodes.set(init.id, (this.options.createNode ?? createNode)(init));
     return { port: 0, pid: 0 };
   }
 

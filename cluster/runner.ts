@@ -16,7 +16,7 @@ export interface RunSettings {
   /** 'processes' (default): real node processes; 'model': the in-process simulated network. */
   backend?: Backend;
   process?: ProcessHostOptions;
-  /** For the model: a debugger's hook before each delivery. */
+  /** For the model: a debugger's hook before each delivery, a test's own node factory. */
   model?: ModelHostOptions;
   signal?: AbortSignal;
 }
