@@ -219,7 +219,7 @@ export class Predictor {
     this.jobs.delete(uri);
     if (!outcome) return;
     this.status.set(uri, outcome.status);
-    this.store.set(outcome.params);
+    this.store.set(outcome.params, outcome.byLine);
     this.wake(uri);
     this.onChange(uri);
   }
@@ -233,13 +233,18 @@ export interface PredictOptions {
 }
 
 /** The model run of a document version, up to its first error line; undefined when cancelled. */
-export async function predictAnalysis(a: DocAnalysis, o: PredictOptions): Promise<{ status: PredictionStatus; params: RunResultsParams } | undefined> {
+export async function predictAnalysis(a: DocAnalysis, o: PredictOptions): Promise<{ status: PredictionStatus; params: RunResultsParams; byLine: Map<number, ClusterEvent[]> } | undefined> {
   const errorLine = firstErrorLine(a);
   const commands = errorLine === undefined ? a.analysis.commands : a.analysis.commands.filter((c) => c.line < errorLine);
   const modelled: GossipMode = o.gossip === 'async' ? 'settled' : o.gossip;
   const events: ClusterEvent[] = [];
+  const byLine = new Map<number, ClusterEvent[]>();
   const r = await runModel(commands, { seed: o.seed, gossip: modelled, signal: o.signal, budgetMs: o.budgetMs ?? DEFAULT_BUDGET_MS }, (e) => {
-    if ('line' in e && e.line > 0) events.push(e);
+    if (!('line' in e) || e.line <= 0) return;
+    events.push(e);
+    let list = byLine.get(e.line);
+    if (!list) byLine.set(e.line, (list = []));
+    list.push(e);
   });
   if (o.signal?.aborted) return undefined;
   const status: PredictionStatus = {
@@ -249,7 +254,7 @@ export async function predictAnalysis(a: DocAnalysis, o: PredictOptions): Promis
     ...(errorLine !== undefined ? { errorLine } : {}), ...(r.error !== undefined ? { error: r.error } : {}),
   };
   const params: RunResultsParams = { uri: a.uri, version: a.version, seed: o.seed, gossip: modelled, finishedAt: new Date().toISOString(), events };
-  return { status, params };
+  return { status, params, byLine };
 }
 
 /** The 1-based line of the first error, if any. */

@@ -42,7 +42,12 @@ export class RunResultsStore {
 
   constructor(private docs: DocumentStore) {}
 
-  set(params: RunResultsParams): void {
+  /** Stores a run's results; `grouped`: its events already grouped by line (saves a pass over a big run). */
+  set(params: RunResultsParams, grouped?: Map<number, ClusterEvent[]>): void {
+    if (grouped) {
+      this.byUri.set(params.uri, { params, byLine: grouped });
+      return;
+    }
     const byLine = new Map<number, ClusterEvent[]>();
     for (const e of params.events) {
       if (!('line' in e) || e.line <= 0) continue;
