@@ -81,6 +81,8 @@ suite('Messages panel', () => {
     const panel = api.messagesPanel()!;
     const editor = editorOf(uri);
     editor.selection = new vscode.Selection(0, 0, 0, 0);
+    // That cursor move reaches the page as a highlight of line 1: let it land before the click.
+    await waitFor('line 1 highlighted', async () => (await panel.stats()).highlightLine === 1);
     // The put of `put 13 color orange` (line 16): a message of a line that is not the cursor's.
     const target = sends(record).find((e) => e.kind === 'put' && e.line === 16);
     assert.ok(target, 'a put sent on line 16');
