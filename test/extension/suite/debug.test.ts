@@ -30,6 +30,10 @@ suite('debugger', () => {
     tracker?.dispose();
     vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
     if (vscode.debug.activeDebugSession) await vscode.debug.stopDebugging();
+    // The workbench as later suites expect it: the explorer, no Debug Console, no editor left open.
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   /** Waits for the next stop and returns the session's frames, top first. */
