@@ -1,7 +1,7 @@
 import { GOSSIP_MODES, GossipMode } from '../protocol/messages';
 
 export interface CliArgs {
-  command: 'run' | 'check' | 'help' | 'lsp' | 'dap';
+  command: 'run' | 'check' | 'help' | 'lsp' | 'dap' | 'verify';
   file?: string;
   seed?: number;
   gossip: GossipMode;
@@ -12,6 +12,8 @@ export interface CliArgs {
   shiviz?: string;
   model: boolean;
   interactive: boolean;
+  /** --check: record the run and check its history (check/). */
+  check: boolean;
   rest: string[];
 }
 
@@ -25,7 +27,7 @@ function fileValue(flag: string, v: string): string {
 
 /** Hand-written on purpose: a handful of flags does not need a dependency. */
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { command: 'help', gossip: 'settled', model: false, interactive: false, rest: [] };
+  const args: CliArgs = { command: 'help', gossip: 'settled', model: false, interactive: false, check: false, rest: [] };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -56,6 +58,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--shiviz': args.shiviz = fileValue(flag, value()); break;
       case '--model': args.model = true; break;
       case '--interactive': args.interactive = true; break;
+      case '--check': args.check = true; break;
       case '--stdio': case '--node-ipc': args.rest.push(a); break;
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
@@ -64,10 +67,13 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   }
   const [cmd, file, ...extra] = positional;
   if (cmd === undefined) return args;
-  if (cmd !== 'run' && cmd !== 'check' && cmd !== 'help' && cmd !== 'lsp' && cmd !== 'dap') throw new UsageError(`unknown command '${cmd}' (expected run, check, lsp, dap or help)`);
+  if (cmd !== 'run' && cmd !== 'check' && cmd !== 'help' && cmd !== 'lsp' && cmd !== 'dap' && cmd !== 'verify') throw new UsageError(`unknown command '${cmd}' (expected run, check, verify, lsp, dap or help)`);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   args.command = cmd;
   args.file = file;
   if (cmd === 'check' && file === undefined) args.file = '-';
+  if (cmd === 'verify' && file === undefined) throw new UsageError('verify needs a record file (kvcmd verify RECORD.jsonl, or - for stdin)');
+  if (args.check && cmd !== 'run') throw new UsageError('--check goes with run (kvcmd run FILE --check)');
+  if (args.check && args.interactive) throw new UsageError('--check needs a whole script: it cannot go with --interactive');
   return args;
 }

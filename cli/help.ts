@@ -7,8 +7,9 @@ export function helpText(): string {
 
 Usage:
   kvcmd run [FILE|-] [--seed N] [--gossip settled|async|off] [--events OUT.jsonl]
-            [--diagram OUT.html] [--shiviz OUT.log] [--model] [--interactive]
+            [--diagram OUT.html] [--shiviz OUT.log] [--model] [--interactive] [--check]
   kvcmd check FILE
+  kvcmd verify RECORD.jsonl  checks a recorded run's history (exit 1 with violations)
   kvcmd lsp --stdio          the language server, for any LSP editor
   kvcmd dap                  the debugger (Debug Adapter Protocol on stdio), for any DAP editor
   kvcmd --help
@@ -28,6 +29,9 @@ check    prints the diagnostics only (exit 2 if there are errors).
          an arrow per message with its Lamport counters; opens offline in any browser).
 --shiviz writes the run as a ShiViz log (vector clocks; the file's first line is its parser).
 --model  runs the in-process model of the protocol instead of real processes (same output).
+--check  records the run and checks its history (docs/checker.md): violations on stderr, exit 1.
+verify   checks a record written by --events: read-your-writes, ERR_DEP, convergence, lost
+         writes, stamps, gossip. RECORD:LINE: rule: message per violation; exit 2 if malformed.
 
 Script commands (one per line, # starts a comment):
 ${commands}

@@ -39,8 +39,13 @@ export async function main(argv: readonly string[], io?: Streams): Promise<numbe
         printDiagnostics(script, io.err);
         return script.hasErrors ? 2 : 0;
       }
+      case 'verify': {
+        const { verifyFile } = await import('../check/index.js');
+        return verifyFile(args.file!, io);
+      }
       case 'run': {
         const fromTerminal = (args.file === undefined || args.file === '-') && process.stdin.isTTY;
+        if (args.check && fromTerminal) throw new UsageError('--check needs a whole script: stdin is a terminal (pipe the script or name a FILE)');
         if (args.interactive || fromTerminal) return await runInteractive(args, io, controller.signal);
         return await runScript(readAndCheck(args.file), args, io, controller.signal);
       }

@@ -3,6 +3,7 @@ import { ClusterEvent } from '../record/events';
 import { diagramHtml } from '../diagram/page';
 import { shivizLog } from '../diagram/shiviz';
 import { randomSeed, runCommands } from '../cluster/runner';
+import { checkRun } from '../check/index';
 import { CliArgs } from './args';
 import { EventFile } from './events';
 import { reportEvent } from './report';
@@ -16,7 +17,10 @@ export async function runScript(script: CheckedScript, args: CliArgs, io: Stream
   const events = args.events ? EventFile.open(args.events, io) : undefined;
   const pictures = RunPictures.open(args);
   const out = events?.toStdout ? () => undefined : io.out;
+  // --check: the run's record, kept to be checked at the end (check/).
+  const record: ClusterEvent[] | undefined = args.check ? [] : undefined;
   const onEvent = (e: ClusterEvent): void => {
+    record?.push(e);
     events?.write(e);
     pictures?.add(e);
     reportEvent(script.name, e, out, io.err);
@@ -26,14 +30,15 @@ export async function runScript(script: CheckedScript, args: CliArgs, io: Stream
       seed: args.seed ?? randomSeed(),
       gossip: args.gossip,
       // Recording events means recording every message; without a file nobody would read them.
-      trace: events !== undefined || pictures !== undefined,
+      trace: events !== undefined || pictures !== undefined || args.check,
       backend: args.model ? 'model' : 'processes',
       signal,
       process: { onNodeError: (id, text) => io.err(`[node ${id ?? '?'}] ${text}`) },
     }, onEvent);
     if (result.snapshot) events?.write({ type: 'snapshot', ...result.snapshot });
     if (signal.aborted) return 130;
-    return result.ok ? 0 : 1;
+    const clean = record ? checkRun(script.name, record, io.err) : true;
+    return result.ok && clean ? 0 : 1;
   } finally {
     events?.close();
     pictures?.close(`kvcmd run ${script.name}`, script.analysis.script.text.split(/\r?\n/), io);
