@@ -59,6 +59,7 @@ class MessagesPanel implements vscode.Disposable {
   private readonly statsWaiters = new Map<number, (s: PageStats) => void>();
   /** The line the page just revealed: the selection change it causes is not echoed back as a highlight. */
   private revealing: number | undefined;
+  private revealSeq = 0;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly runs: RunManager) {
@@ -213,8 +214,9 @@ class MessagesPanel implements vscode.Disposable {
     });
     const range = editor.document.lineAt(Math.min(Math.max(0, line - 1), editor.document.lineCount - 1)).range;
     this.revealing = range.start.line;
-    // No selection event comes when the selection was that range already.
-    setTimeout(() => (this.revealing = undefined), 500);
+    // No selection event comes when the selection was that range already: forget it soon.
+    const seq = ++this.revealSeq;
+    setTimeout(() => seq === this.revealSeq && (this.revealing = undefined), 500);
     editor.selection = new vscode.Selection(range.start, range.end);
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
