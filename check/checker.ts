@@ -120,7 +120,7 @@ class Checker {
           if (e.kind === 'getReply' && e.body.key !== undefined) x.getReply.set(`${e.step}|${e.from}|${e.to}|${e.body.key}`, i);
           break;
         case 'applied': {
-          if (e.via === 'put') x.putApplied.set(`${e.node}|${e.key}|${stampKey(e.stamp)}`, i);
+          if (e.via === 'put') x.putApplied.set(`${e.node}|${e.key}|${stampKey(e.stamp)}|${e.value}`, i);
           const list = x.appliedAt.get(e.node);
           if (list) list.push(i);
           else x.appliedAt.set(e.node, [i]);
@@ -154,6 +154,7 @@ class Checker {
       const e = this.ev[i];
       this.replay.apply(i, e);
       if (e.type === 'nodeStarted') {
+        this.lastStart.set(e.id, i);
         // A rejoined server is a new process: counter 0, message numbers from 1.
         nodeCounter.delete(e.id);
         for (const m of [...lastSend.keys()]) if (m.startsWith(`${e.id}.`)) lastSend.delete(m);
@@ -195,16 +196,26 @@ class Checker {
     this.clientCount(i, e, clientCounter);
     const h = history.get(`${e.client}\0${e.key}`);
     if (!h || compare(e.stamp, h.stamp) > 0) history.set(`${e.client}\0${e.key}`, { stamp: e.stamp, at: i });
+    // A stamp names one write: two values of a key under one stamp cannot both win, and last
+    // writer wins keeps whichever a server saw first.
+    const twin = this.stampOwner.get(`${e.key}\0${stampKey(e.stamp)}`);
+    if (twin === undefined) this.stampOwner.set(`${e.key}\0${stampKey(e.stamp)}`, i);
+    else if ((this.ev[twin] as EventOf<'put'>).value !== e.value) {
+      const rejoin = this.lastStart.get(e.stamp.server);
+      const why = rejoin !== undefined && rejoin > twin ? ` (server ${e.stamp.server} rejoined in between, its counter back at 0)` : '';
+      this.flag('stamps', `put ${e.key}=${e.value} got stamp ${show(e.stamp)}, already the stamp of ${e.key}=${(this.ev[twin] as EventOf<'put'>).value}${why}`,
+        [i, twin, rejoin !== undefined && rejoin > twin ? rejoin : undefined]);
+    }
     if (e.stamp.server !== e.server) this.flag('stamps', `put of ${e.key} applied by server ${e.server} carries stamp ${show(e.stamp)} of server ${e.stamp.server}`, [i]);
     if (!this.traced) return;
-    const a = x.putApplied.get(`${e.server}|${e.key}|${stampKey(e.stamp)}`);
+    const a = x.putApplied.get(`${e.server}|${e.key}|${stampKey(e.stamp)}|${e.value}`);
     if (a === undefined) {
       this.flag('stamps', `put ${e.key}=${e.value} was answered with stamp ${show(e.stamp)}, but server ${e.server} never applied that write`, [i]);
       return;
     }
     const applied = this.ev[a] as EventOf<'applied'>;
-    if (applied.counter !== e.stamp.counter || applied.value !== e.value) {
-      this.flag('stamps', `put ${e.key}=${e.value} got stamp ${show(e.stamp)}, but server ${e.server} applied ${applied.value} with its counter at ${applied.counter}`, [i, a]);
+    if (applied.counter !== e.stamp.counter) {
+      this.flag('stamps', `put ${e.key}=${e.value} got stamp ${show(e.stamp)}, but server ${e.server} applied it with its counter at ${applied.counter}`, [i, a]);
     }
   }
 
@@ -268,6 +279,11 @@ class Checker {
       if (j !== undefined) this.at(j, () => this.heldAtReply.set(i, this.replay.held(e.server, e.key)));
     });
   }
+
+  /** `key\0stamp` -> the first put with that stamp. */
+  private readonly stampOwner = new Map<string, number>();
+  /** node -> its latest nodeStarted so far. */
+  private readonly lastStart = new Map<NodeId, number>();
 
   /** "wrote" or "read", for the event that set a dependency. */
   private what(i: number): string {
