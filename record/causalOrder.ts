@@ -1,10 +1,12 @@
 import type { NodeId, RecordNotice } from '../protocol/messages';
-import type { ClusterEvent, MessageRef } from './events';
+import type { ClusterEvent } from './events';
 
 interface Held {
   notice: RecordNotice;
   /** ms since the run started, when the node reported it; undefined in the model. */
   t: number | undefined;
+  /** The message's `from.id` ('' for an applied write). */
+  id: string;
 }
 
 /**
@@ -25,10 +27,10 @@ export class CausalOrder {
   add(notice: RecordNotice, t?: number): void {
     let stream = this.streams.get(notice.node);
     if (!stream) this.streams.set(notice.node, (stream = []));
-    stream.push({ notice, t });
+    const id = notice.type === 'applied' ? '' : msgId(notice.msg.from, notice.msg.id);
+    stream.push({ notice, t, id });
     this.held++;
     if (notice.type === 'applied') return;
-    const id = msgId(notice.msg.from, notice.msg.id);
     // A send opens a message and its end closes it, whichever is reported first.
     if (!this.open.delete(id)) this.open.add(id);
   }
@@ -52,7 +54,7 @@ export class CausalOrder {
       let best: Held | undefined;
       for (const stream of this.streams.values()) {
         const head = stream[0];
-        if (!head || (!all && !this.ready(head.notice))) continue;
+        if (!head || (!all && !this.ready(head))) continue;
         if (!best || before(head.notice, best.notice)) best = head;
       }
       if (!best) break;
@@ -64,26 +66,33 @@ export class CausalOrder {
     return out;
   }
 
-  private ready(n: RecordNotice): boolean {
-    if (n.type === 'sent' || n.type === 'applied') return true;
-    return this.sentOut.has(msgId(n.msg.from, n.msg.id));
+  private ready(h: Held): boolean {
+    const type = h.notice.type;
+    return type === 'sent' || type === 'applied' || this.sentOut.has(h.id);
   }
 
-  private release({ notice: n, t }: Held): ClusterEvent {
-    const time = t === undefined ? {} : { t };
+  // Events are built field by field, in one order per type (no spreads): a long run releases
+  // hundreds of thousands of them.
+  private release({ notice: n, t, id }: Held): ClusterEvent {
+    let e: ClusterEvent;
     if (n.type === 'applied') {
-      const { cause, node, counter, key, value, stamp, via, from } = n;
-      return { type: 'applied', line: cause.line, step: cause.step, node, counter, key, value, stamp, via, from, ...time };
+      e = { type: 'applied', line: n.cause.line, step: n.cause.step, node: n.node, counter: n.counter, key: n.key, value: n.value, stamp: n.stamp, via: n.via, from: n.from };
+    } else {
+      const m = n.msg;
+      const { line, step } = m.cause;
+      if (n.type === 'sent') {
+        this.sentOut.add(id);
+        e = { type: 'send', line, step, msg: id, from: m.from, to: m.to, kind: m.kind, node: n.node, counter: n.counter, body: n.body };
+      } else {
+        this.sentOut.delete(id);
+        e = n.type === 'delivered'
+          ? { type: 'deliver', line, step, msg: id, from: m.from, to: m.to, kind: m.kind, node: n.node, counter: n.counter }
+          : { type: 'lost', line, step, msg: id, from: m.from, to: m.to, kind: m.kind, node: n.node, counter: n.counter, reason: n.reason };
+      }
+      if (m.replyTo) e.re = msgId(m.to, m.replyTo);
     }
-    const { line, step } = n.msg.cause;
-    const ref = messageRef(n.msg);
-    if (n.type === 'sent') {
-      this.sentOut.add(ref.msg);
-      return { type: 'send', line, step, ...ref, node: n.node, counter: n.counter, body: n.body, ...time };
-    }
-    this.sentOut.delete(ref.msg);
-    if (n.type === 'delivered') return { type: 'deliver', line, step, ...ref, node: n.node, counter: n.counter, ...time };
-    return { type: 'lost', line, step, ...ref, node: n.node, counter: n.counter, reason: n.reason, ...time };
+    if (t !== undefined) e.t = t;
+    return e;
   }
 }
 
@@ -93,8 +102,4 @@ function before(a: RecordNotice, b: RecordNotice): boolean {
 
 export function msgId(from: NodeId, id: number): string {
   return `${from}.${id}`;
-}
-
-function messageRef(m: { from: NodeId; to: NodeId; id: number; replyTo: number; kind: MessageRef['kind'] }): MessageRef {
-  return { msg: msgId(m.from, m.id), ...(m.replyTo ? { re: msgId(m.to, m.replyTo) } : {}), from: m.from, to: m.to, kind: m.kind };
 }
