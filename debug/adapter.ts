@@ -33,6 +33,8 @@ export interface LaunchArguments {
   stopOnEntry?: boolean | 'true' | 'false';
   /** 'model' (default): step into deliveries and back in time; 'processes': real processes, step over only. */
   backend?: 'model' | 'processes';
+  /** Run without debugging (VS Code's Ctrl+F5): no breakpoint, exception filter or entry stops. */
+  noDebug?: boolean;
 }
 
 /** What the editor's views follow: the record of the run so far and the line it is stopped at. */
@@ -129,7 +131,7 @@ export class KvcmdDebugAdapter {
         return this.setBreakpoints(args);
       case 'setExceptionBreakpoints':
         this.filters = Array.isArray(args.filters) ? (args.filters as string[]) : [];
-        this.session?.setExceptionFilters(this.filterFlags());
+        if (!this.launchArgs?.noDebug) this.session?.setExceptionFilters(this.filterFlags());
         return {};
       case 'configurationDone':
         this.configured = true;
@@ -220,8 +222,10 @@ export class KvcmdDebugAdapter {
         ? { process: { ...this.options.process, onNodeError: (id, text) => this.output(`[node ${id ?? '?'}] ${text}`, 'stderr') } }
         : {}),
     }, { output: (text) => this.output(text + '\n', 'stdout') });
-    session.setBreakpoints(this.verified(a.program).filter((b) => b.verified).map((b) => b.line));
-    session.setExceptionFilters(this.filterFlags());
+    if (!a.noDebug) {
+      session.setBreakpoints(this.verified(a.program).filter((b) => b.verified).map((b) => b.line));
+      session.setExceptionFilters(this.filterFlags());
+    }
     return session;
   }
 
@@ -229,7 +233,7 @@ export class KvcmdDebugAdapter {
     if (!this.configured || !this.session || this.started) return;
     this.started = true;
     const entry = this.launchArgs?.stopOnEntry;
-    this.follow(this.session.start(entry === true || entry === 'true'));
+    this.follow(this.session.start(!this.launchArgs?.noDebug && (entry === true || entry === 'true')));
   }
 
   private async restart(args: Record<string, unknown>): Promise<void> {
@@ -252,7 +256,7 @@ export class KvcmdDebugAdapter {
     const lines = asked.map((l) => this.fromClient(l));
     if (file) this.requested.set(file, lines);
     const result = file ? this.verified(file) : lines.map((line) => ({ verified: false, line, message: 'no source path' }));
-    if (file && this.launchArgs && file === this.launchArgs.program) {
+    if (file && this.launchArgs && file === this.launchArgs.program && !this.launchArgs.noDebug) {
       this.session?.setBreakpoints(result.filter((b) => b.verified).map((b) => b.line));
     }
     return { breakpoints: result.map((b, i) => ({ id: i + 1, verified: b.verified, line: this.toClient(b.line), ...(b.message ? { message: b.message } : {}) })) };

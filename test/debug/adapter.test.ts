@@ -282,3 +282,13 @@ test('kvcmd dap on real processes: step over and breakpoints; step into and back
     await c.close();
   }
 });
+
+test('kvcmd dap: noDebug runs the script through, breakpoints and filters aside', async () => {
+  const c = await launched({ program: SAMPLE5, seed: 7, noDebug: true, stopOnEntry: true }, [12, 17], ['errDep', 'errKey']);
+  try {
+    assert.equal((await c.nextStop()).event, 'terminated');
+    assert.equal(c.output(), fs.readFileSync(SAMPLE5.replace(/\.kvcmd$/, '.expected'), 'utf8'));
+  } finally {
+    await c.close();
+  }
+});
