@@ -24,6 +24,15 @@ async function hoverText(uri: VSCode.Uri, pos: VSCode.Position): Promise<string>
   return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
 }
 
+/** Closes every editor; scratch documents of earlier suites are reverted first, so no save dialog comes up. */
+async function closeAllEditors(): Promise<void> {
+  for (const doc of vscode.workspace.textDocuments.filter((d) => d.isUntitled && d.isDirty)) {
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
 suite('run results in the editor: inlay hints and why-hovers', () => {
   const uri = fixture('stale-read.kvcmd');
   let record: RunRecord;
@@ -40,7 +49,7 @@ suite('run results in the editor: inlay hints and why-hovers', () => {
     if (!api.languageClient) return this.skip(); // no bundled language server: no hints, no hovers
     await setKvcmdSettings({ seed: '7', gossip: 'settled' });
     doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await closeAllEditors();
     await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
     const outcome = await vscode.commands.executeCommand<RunOutcome>('kvcmd.run', uri);
     assert.ok(outcome && outcome.state !== 'refused', `the run did not start: ${JSON.stringify(outcome)}`);

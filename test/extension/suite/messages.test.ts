@@ -40,6 +40,15 @@ async function panelShowing(record: RunRecord): Promise<MessagesPanelHandle> {
   return panel;
 }
 
+/** Closes every editor; scratch documents of earlier suites are reverted first, so no save dialog comes up. */
+async function closeAllEditors(): Promise<void> {
+  for (const doc of vscode.workspace.textDocuments.filter((d) => d.isUntitled && d.isDirty)) {
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
 suite('Messages panel', () => {
   const uri = repoFile('samples/03-partition.kvcmd');
   let record: RunRecord;
@@ -59,7 +68,7 @@ suite('Messages panel', () => {
   });
 
   test('samples/03-partition: the panel opens beside the script with one arrow per message of the run', async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await closeAllEditors();
     const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
     record = await run(uri);
     assert.ok(sends(record).length > 20, 'the partition sample sends messages');
@@ -149,7 +158,7 @@ suite('Messages panel', () => {
   });
 
   test('retargeted to another file, the panel follows that file\'s next run from its start', async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await closeAllEditors();
     const other = repoFile('samples/01-fully-connected.kvcmd');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(other), vscode.ViewColumn.One);
     const api = await kvcmdApi();
