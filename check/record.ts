@@ -166,10 +166,29 @@ function firstNonBlank(raw: string): number {
   return m ? m.index + 1 : 1;
 }
 
-/** An error at a field: the column of its name in the line (the first occurrence), else column 1. */
+/** An error at a field: the column of its name in the line's top-level object, else of the line's first character. */
 function located(raw: string, lineNo: number, field: string, message: string): RecordError {
-  const at = raw.indexOf(`"${field}"`);
+  const at = topLevelKey(raw, field);
   return new RecordError(lineNo, at >= 0 ? at + 1 : firstNonBlank(raw), message);
+}
+
+/** Offset of `"field"` as a key of the outermost object of a valid JSON line (not a nested one's), or -1. */
+function topLevelKey(raw: string, field: string): number {
+  let depth = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+    else if (c === '"') {
+      const start = i;
+      for (i++; i < raw.length && raw[i] !== '"'; i++) if (raw[i] === '\\') i++;
+      if (depth !== 1) continue;
+      let j = i + 1;
+      while (raw[j] === ' ' || raw[j] === '\t') j++;
+      if (raw[j] === ':' && JSON.parse(raw.slice(start, i + 1)) === field) return start;
+    }
+  }
+  return -1;
 }
 
 /** JSON.parse, and on failure a column found by a small scanner (V8's messages do not always give one). */
