@@ -21,9 +21,14 @@ export function formatViolation(recordName: string, v: Violation, lineOf: readon
   return `${recordName}:${where}: ${v.rule}: ${v.message}${also}${lines}`;
 }
 
-/** `SCRIPT:LINE: rule: message (record lines ...)`: a violation found by `kvcmd run --check`, located in the script. */
-export function formatForScript(scriptName: string, v: Violation): string {
-  const [first, ...more] = v.lines;
+/**
+ * `SCRIPT:LINE: rule: message (record lines ...)`: a violation found by `kvcmd run --check`, located
+ * at its main witness's script line; record lines are those `--events` would write.
+ */
+export function formatForScript(scriptName: string, v: Violation, events: readonly ClusterEvent[]): string {
+  const main = events[v.events[0]];
+  const first = main && 'line' in main ? main.line : v.lines[0];
+  const more = v.lines.filter((l) => l !== first);
   const also = more.length > 0 ? `; script line${more.length > 1 ? 's' : ''} ${more.join(', ')}` : '';
   return `${scriptName}:${first ?? 0}: ${v.rule}: ${v.message}${also} (record line${v.events.length > 1 ? 's' : ''} ${v.events.map((i) => i + 1).join(', ')})`;
 }
@@ -60,7 +65,7 @@ export function verifyFile(file: string, io: Out): number {
 /** `kvcmd run --check`: checks the run's record; violations on stderr, located in the script. Returns whether it was clean. */
 export function checkRun(scriptName: string, events: readonly ClusterEvent[], err: (s: string) => void): boolean {
   const report = checkRecord(events);
-  for (const v of report.violations) err(formatForScript(scriptName, v) + '\n');
+  for (const v of report.violations) err(formatForScript(scriptName, v, events) + '\n');
   for (const note of report.notes) err(`kvcmd: check: note: ${note}\n`);
   err(`kvcmd: check: ${summary(report)}\n`);
   return report.violations.length === 0;

@@ -108,7 +108,7 @@ test('run --check: a violation goes to stderr as SCRIPT:LINE: rule: message, std
   const r = await runCli(['run', file, '--model', '--seed', '1', '--check']);
   assert.equal(r.stdout, plain.stdout);
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, new RegExp(`\\n${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:11: stamps: put k=second got stamp \\(2,0\\), already the stamp of k=first .*; script lines 13, 15 \\(record lines \\d+, \\d+, \\d+\\)\\n`));
+  assert.match(r.stderr, new RegExp(`\\n${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:15: stamps: put k=second got stamp \\(2,0\\), already the stamp of k=first .*; script lines 11, 13 \\(record lines \\d+, \\d+, \\d+\\)\\n`));
   assert.match(r.stderr, /: convergence: after stabilize \(epoch 1\) of group \{0,1\}/);
   assert.match(r.stderr, /kvcmd: check: 2 violations in \d+ events/);
   // With --events too, the file holds the same record, and verify agrees.
