@@ -19,6 +19,8 @@ run      checks the script, refuses it if it has errors (FILE:LINE:COL: error: .
          Only get and printStore write to stdout; everything else goes to stderr.
          Without FILE (or with -) the script is read from stdin; a terminal is read line by line.
 check    prints the diagnostics only (exit 2 if there are errors).
+verify   checks a record written by --events: read-your-writes, ERR_DEP, convergence, lost
+         writes, stamps, gossip. RECORD:LINE: rule: message per violation; exit 2 if malformed.
 --seed   fixes the random choices (a multi-linked client's server); the seed used is always printed.
 --gossip settled (default): each command's gossip is delivered before the next command runs;
          async: gossip races the following commands; off: only stabilize propagates.
@@ -30,8 +32,6 @@ check    prints the diagnostics only (exit 2 if there are errors).
 --shiviz writes the run as a ShiViz log (vector clocks; the file's first line is its parser).
 --model  runs the in-process model of the protocol instead of real processes (same output).
 --check  records the run and checks its history (docs/checker.md): violations on stderr, exit 1.
-verify   checks a record written by --events: read-your-writes, ERR_DEP, convergence, lost
-         writes, stamps, gossip. RECORD:LINE: rule: message per violation; exit 2 if malformed.
 
 Script commands (one per line, # starts a comment):
 ${commands}
