@@ -321,12 +321,12 @@ class Checker {
             }
           }
         }
-        this.after.push(() => this.judgeGroup(epoch, gi, done, group.members, before, afterStores, excused));
+        this.after.push(() => this.judgeGroup(epoch, done, group.members, before, afterStores, excused));
       }
     }
   }
 
-  private judgeGroup(epoch: number, gi: number, done: number, members: NodeId[], before: Map<NodeId, ReplayedStore>, after: Map<NodeId, ReplayedStore>, excused: Set<string>): void {
+  private judgeGroup(epoch: number, done: number, members: NodeId[], before: Map<NodeId, ReplayedStore>, after: Map<NodeId, ReplayedStore>, excused: Set<string>): void {
     const name = `stabilize (epoch ${epoch}) of group {${members.join(',')}}`;
     // convergence: every key the same everywhere.
     const keys = new Set<string>();
@@ -367,7 +367,6 @@ class Checker {
       this.flag('lost-write', `${key}=${e.value} ${show(e.stamp)}, held by server ${from} when ${name} began, is missing from server ${to} after it ` +
         `(${now ? `it holds ${now.value} ${show(now.stamp)}` : 'it holds nothing'})`, [done, e.at, now?.at]);
     }
-    void gi;
   }
 
   /** Rule gossip (settled mode): when a put's step ends, every live neighbour of a server holding the write holds it or newer. */

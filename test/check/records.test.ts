@@ -4,6 +4,7 @@ import * as path from 'path';
 import { test } from 'node:test';
 import { checkRecord, formatViolation, parseRecord, RecordError } from '../../check';
 import { locateJsonError } from '../../check/record';
+import { ROOT } from '../helpers';
 import { FIXTURES } from './run';
 
 const RECORDS = path.join(FIXTURES, 'records');
@@ -101,5 +102,18 @@ test('a line cut anywhere gets an error located inside that line', () => {
       assert.ok(err.column >= 1 && err.column <= lines[1].length + 1, `${err.column}`);
       return true;
     });
+  }
+});
+
+test('check/ decides on its own: from protocol/ and record/ it imports types only', () => {
+  const dir = path.join(ROOT, 'check');
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.ts'));
+  assert.ok(files.length >= 4);
+  for (const f of files) {
+    for (const line of fs.readFileSync(path.join(dir, f), 'utf8').split('\n')) {
+      const from = /^(?:import|export)\b.*\bfrom '([^']+)'/.exec(line)?.[1];
+      if (!from || from.startsWith('./') || !from.startsWith('..')) continue;
+      assert.match(line, /^(import|export) type /, `${f}: ${line}`);
+    }
   }
 });
