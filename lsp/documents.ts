@@ -31,23 +31,41 @@ export class DocumentStore {
     return doc;
   }
 
-  /** Applies the changes in order; returns the updated document and what changed, in line terms. */
-  change(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): { doc: TextDocument; record: ChangeRecord } | undefined {
+  /**
+   * Applies the changes in order; returns the updated document, what changed, in line terms, and
+   * what was wrong with changes the client sent (see `normaliseChange`): a range is clamped to the
+   * document and a reversed one swapped; a change that is not one at all is left out, and then the
+   * edits since can no longer be followed line by line (`full`), so the next analysis is a full one.
+   */
+  change(uri: string, version: number, changes: readonly unknown[]): { doc: TextDocument; record: ChangeRecord; warnings: string[] } | undefined {
     const entry = this.entries.get(uri);
     if (!entry) return undefined;
     const lines: LineChange[] = [];
+    const warnings: string[] = [];
     let full = false;
+    if (!Number.isInteger(version)) {
+      warnings.push(`version ${JSON.stringify(version)} is not an integer: ${entry.doc.version + 1} used`);
+      version = entry.doc.version + 1;
+    }
     // One change at a time: each change's range refers to the text left by the previous one.
-    for (const c of changes) {
-      if ('range' in c && c.range) lines.push(describeChange(entry.doc, c.range, c.text));
+    for (const raw of Array.isArray(changes) ? changes : []) {
+      const n = normaliseChange(entry.doc, raw);
+      if (n.warning) warnings.push(n.warning);
+      if (!n.change) {
+        full = true;
+        continue;
+      }
+      const c = n.change;
+      if ('range' in c) lines.push(describeChange(entry.doc, c.range, c.text));
       else full = true;
       TextDocument.update(entry.doc, [c], version);
     }
-    if (changes.length === 0) TextDocument.update(entry.doc, [], version);
+    if (!Array.isArray(changes)) warnings.push('contentChanges is not a list: ignored');
+    if (entry.doc.version !== version) TextDocument.update(entry.doc, [], version);
     const record: ChangeRecord = { version, changes: full ? 'full' : lines };
     entry.history.push(record);
     if (entry.history.length > HISTORY) entry.history.splice(0, entry.history.length - HISTORY);
-    return { doc: entry.doc, record };
+    return { doc: entry.doc, record, warnings };
   }
 
   close(uri: string): void {
@@ -82,6 +100,50 @@ export class DocumentStore {
     }
     return out;
   }
+}
+
+type Pos = { line: number; character: number };
+const isPos = (p: unknown): p is Pos =>
+  typeof p === 'object' && p !== null && Number.isFinite((p as Pos).line) && Number.isFinite((p as Pos).character);
+
+/**
+ * A change as `TextDocument.update` and `describeChange` expect it: its range inside the document
+ * (lines and characters clamped, whole numbers) and start before end. `change` is undefined for
+ * something that is no change (no text, a range that is not one); `warning` says what was fixed.
+ */
+export function normaliseChange(doc: TextDocument, raw: unknown): { change?: TextDocumentContentChangeEvent; warning?: string } {
+  const c = raw as { text?: unknown; range?: unknown } | null;
+  if (typeof c !== 'object' || c === null || typeof c.text !== 'string') return { warning: `ignored a change without text: ${brief(raw)}` };
+  if (c.range === undefined || c.range === null) return { change: { text: c.text } };
+  const r = c.range as { start?: unknown; end?: unknown };
+  if (typeof r !== 'object' || !isPos(r.start) || !isPos(r.end)) return { warning: `ignored a change whose range is not a range: ${brief(c.range)}` };
+  const last = doc.lineCount - 1;
+  const clamp = (p: Pos): Pos => {
+    const line = Math.min(Math.max(Math.trunc(p.line), 0), last);
+    const len = lineLength(doc, line);
+    // A position past the end of a line is its end (as LSP says); one before the document is its start.
+    const character = p.line < 0 ? 0 : p.line > last ? len : Math.min(Math.max(Math.trunc(p.character), 0), len);
+    return { line, character };
+  };
+  // Past the end of a line is its end (LSP says so), and so is the line after the last: no warning for those.
+  const odd = (p: Pos): boolean => !Number.isInteger(p.line) || !Number.isInteger(p.character) || p.line < 0 || p.character < 0 || p.line > last + 1;
+  let start = clamp(r.start);
+  let end = clamp(r.end);
+  const reversed = start.line > end.line || (start.line === end.line && start.character > end.character);
+  if (reversed) [start, end] = [end, start];
+  const range = { start, end };
+  const why = [reversed ? 'reversed' : '', odd(r.start) || odd(r.end) ? 'outside the document' : ''].filter(Boolean).join(' and ');
+  return { change: { range, text: c.text }, ...(why ? { warning: `a change's range ${brief(c.range)} was ${why}: applied to ${brief(range)}` } : {}) };
+}
+
+function brief(v: unknown): string {
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = String(v);
+  }
+  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
 }
 
 export function countNewlines(text: string): number {

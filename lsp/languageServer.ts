@@ -23,6 +23,7 @@ import { inlayHints } from './inlayHints';
 import { ClearRunResultsNotification, MemoryRequest, PredictionRequest, RunResultsNotification } from './customMessages';
 import { Predictor, mismatchDiagnostics } from './prediction';
 import { RunResultsStore } from './runResults';
+import { checkRunResults } from './validate';
 import { LEGEND, semanticTokens } from './semanticTokens';
 import { documentSymbols } from './symbols';
 
@@ -36,6 +37,8 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   let settingsRead!: () => void;
   const settingsReady = new Promise<void>((resolve) => (settingsRead = resolve));
 
+  const logError = (what: string, err: unknown): void =>
+    connection.console.error(`kvcmd: ${what}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   const analysisOf = (uri: string): DocAnalysis | undefined => {
     const doc = docs.get(uri);
     return doc && cache.get(doc, (since) => docs.changesSince(uri, since));
@@ -72,12 +75,18 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     setImmediate(() => {
       flushScheduled = false;
       for (const u of pending) {
-        const a = analysisOf(u);
-        if (!a) continue;
-        const extra = mismatchesOf(a);
-        shown.set(u, signature(extra));
-        const diagnostics = extra.length ? [...lspDiagnostics(a), ...extra] : lspDiagnostics(a);
-        void connection.sendDiagnostics({ uri: u, version: a.version, diagnostics });
+        // Outside any request: an exception here would end the process, so it is logged instead.
+        try {
+          const a = analysisOf(u);
+          if (!a) continue;
+          const extra = mismatchesOf(a);
+          shown.set(u, signature(extra));
+          const diagnostics = extra.length ? [...lspDiagnostics(a), ...extra] : lspDiagnostics(a);
+          void connection.sendDiagnostics({ uri: u, version: a.version, diagnostics });
+        } catch (err) {
+          cache.delete(u);
+          logError(`diagnostics of ${u} failed`, err);
+        }
       }
       pending.clear();
     });
@@ -143,13 +152,22 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   });
 
   connection.onDidOpenTextDocument(({ textDocument: d }) => {
-    docs.open(d.uri, d.languageId, d.version, d.text);
+    if (typeof d?.uri !== 'string' || typeof d.text !== 'string') {
+      connection.console.warn(`kvcmd: ignored a didOpen without a uri or text: ${JSON.stringify(d)?.slice(0, 200)}`);
+      return;
+    }
+    docs.open(d.uri, d.languageId, Number.isInteger(d.version) ? d.version : 0, d.text);
     cache.delete(d.uri);
     publishSoon(d.uri);
     predictor.schedule(d.uri);
   });
+  // A change the client got wrong (a reversed range, one outside the document) is applied as
+  // documents.ts's normaliseChange makes it, with a warning in the log; never a crash.
   connection.onDidChangeTextDocument(({ textDocument: d, contentChanges }) => {
-    if (!docs.change(d.uri, d.version, contentChanges)) return;
+    const changed = docs.change(d?.uri, d?.version, contentChanges);
+    if (!changed) return;
+    for (const w of changed.warnings) connection.console.warn(`kvcmd: ${d.uri} version ${changed.record.version}: ${w}`);
+    if (changed.record.changes === 'full') cache.delete(d.uri);
     publishSoon(d.uri);
     predictor.schedule(d.uri);
   });
@@ -233,13 +251,27 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   const refreshHints = (): void => {
     if (hintRefresh) connection.languages.inlayHint.refresh().catch(() => undefined);
   };
-  connection.onNotification(RunResultsNotification, (params) => {
+  // Checked on arrival (validate.ts): malformed events are dropped with a warning, so that no hover
+  // or hint has to cope with them.
+  connection.onNotification(RunResultsNotification, (raw) => {
+    const checked = checkRunResults(raw);
+    const params = checked.params;
+    const where = typeof (raw as { uri?: unknown })?.uri === 'string' ? (raw as { uri: string }).uri : '?';
+    if (!params) {
+      connection.console.warn(`kvcmd: ignored kvcmd/runResults for ${where}: ${checked.problems.join('; ')}`);
+      return;
+    }
+    if (checked.problems.length) {
+      connection.console.warn(`kvcmd: kvcmd/runResults for ${where}: dropped ${checked.dropped} malformed event(s): ${checked.problems.join('; ')}`);
+    }
     results.set(params);
     predictor.rememberRun(params.uri, params.seed, params.gossip);
     refreshHints();
     recheckMismatches(params.uri);
   });
-  connection.onNotification(ClearRunResultsNotification, ({ uri }) => {
+  connection.onNotification(ClearRunResultsNotification, (p) => {
+    const uri = p?.uri;
+    if (typeof uri !== 'string') return;
     results.clear(uri);
     refreshHints();
     recheckMismatches(uri);
@@ -253,6 +285,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
   });
 
+  predictor.onError = (message) => connection.console.error(`kvcmd: ${message}`);
   connection.listen();
   return connection;
 }

@@ -110,13 +110,21 @@ export class Predictor {
     if (!before.enabled || before.gossip !== settings.gossip) for (const doc of this.docs.all()) this.schedule(doc.uri, 0);
   }
 
+  /** Where a prediction that threw is reported (the server's log). */
+  onError: ((message: string) => void) | undefined;
+
   /** A document was opened or edited: predict it again once the edits pause. */
   schedule(uri: string, delay = this.debounceMs): void {
     if (!this.settings.enabled) return;
     const job = this.cancel(uri);
     job.timer = setTimeout(() => {
       job.timer = undefined;
-      void this.predict(uri, job);
+      this.predict(uri, job).catch((err: unknown) => {
+        // A bug must not leave the job (and whoever waits for it) hanging, nor end the server.
+        if (this.jobs.get(uri) === job) this.jobs.delete(uri);
+        this.wake(uri);
+        this.onError?.(`prediction of ${uri} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      });
     }, delay);
     this.jobs.set(uri, job);
   }

@@ -8,6 +8,7 @@ import type { ClusterEvent } from '../record/events';
 import { explainRun, type GetExplanation, type RunExplanation, type StoreExplanation, type WriteExplanation } from '../record/explain';
 import type { GetResult } from '../protocol/messages';
 import { formatStamp } from '../protocol/stamp';
+import { formatMs } from '../record/describe';
 import { DocumentStore, mapLineBack } from './documents';
 import type { RunResultsParams } from './customMessages';
 
@@ -174,7 +175,7 @@ export function describeEvents(events: readonly ClusterEvent[]): string[] {
         out.push(`- **stabilize** group rooted at server ${e.root}: servers ${e.members.join(', ')}`);
         break;
       case 'stabilizeDone':
-        out.push(`- stabilize (epoch ${e.epoch}) done in ${e.ms} ms`);
+        out.push(`- stabilize (epoch ${e.epoch}) done in ${formatMs(e.ms)}`);
         break;
       case 'nodeStarted':
         out.push(`- ${e.role} ${e.id} started (pid ${e.pid}, port ${e.port})`);

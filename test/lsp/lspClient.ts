@@ -8,7 +8,7 @@ import {
   DidChangeTextDocumentNotification, DidCloseTextDocumentNotification, DidOpenTextDocumentNotification,
   DocumentFormattingRequest, DocumentSymbol, DocumentSymbolRequest, ExitNotification, FoldingRange, FoldingRangeRequest,
   Hover, HoverRequest, InitializeRequest, InitializedNotification, InlayHint, InlayHintRefreshRequest, InlayHintRequest,
-  Location, MarkupContent, Position,
+  Location, LogMessageNotification, MarkupContent, Position,
   PrepareRenameRequest, ProtocolConnection, PublishDiagnosticsNotification, PublishDiagnosticsParams, Range,
   ReferencesRequest, RegistrationRequest, RenameRequest, SemanticTokens, SemanticTokensRequest, ShutdownRequest, TextEdit,
   WorkspaceEdit, createProtocolConnection,
@@ -54,6 +54,8 @@ export class LspClient {
   /** Sections the server registered didChangeConfiguration for. */
   readonly registrations: string[] = [];
   exitCode: number | null | undefined;
+  /** What the server logged (window/logMessage), e.g. `warning: kvcmd: ...`. */
+  readonly logs: string[] = [];
   private exited: Promise<void>;
 
   private constructor(readonly child: ChildProcess) {
@@ -67,6 +69,9 @@ export class LspClient {
         w.resolve(p);
         return false;
       });
+    });
+    this.connection.onNotification(LogMessageNotification.type, (p) => {
+      this.logs.push(`${['', 'error', 'warning', 'info', 'log', 'debug'][p.type] ?? p.type}: ${p.message}`);
     });
     this.connection.onRequest(ConfigurationRequest.type, (p) => {
       this.configurationRequests++;
@@ -151,6 +156,28 @@ export class LspClient {
     await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
       textDocument: { uri, version },
       contentChanges: [{ range, text }],
+    });
+    return version;
+  }
+
+  /** Replaces the whole text (a change without range, as a full-sync client sends) and returns the new version. */
+  async replaceAll(uri: string, text: string): Promise<number> {
+    const version = (this.versions.get(uri) ?? 0) + 1;
+    this.versions.set(uri, version);
+    this.texts.set(uri, text);
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] });
+    return version;
+  }
+
+  /**
+   * Sends a change exactly as given, however wrong (a reversed range, one outside the text, no
+   * text): the client's own copy of the text is left as it was. Returns the new version.
+   */
+  async rawChange(uri: string, contentChanges: unknown[]): Promise<number> {
+    const version = (this.versions.get(uri) ?? 0) + 1;
+    this.versions.set(uri, version);
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version }, contentChanges: contentChanges as never,
     });
     return version;
   }
