@@ -1,29 +1,28 @@
 // Document symbols: the cluster's topology as an outline. One entry per node lifetime (a server
-// killed and joined again gets one per life), from its join line to its kill line (or the end),
-// with what happened to it as children: kills, cut and restored links, clients joining it.
+// killed and joined again gets one per life), with what happened to it as children: kills, cut and
+// restored links, clients joining it. Every symbol's range is its own line: a node's is its join
+// line, an event's the line of the command. A node's range does not span its life, because editors
+// read a range as "the cursor is inside this symbol": the breadcrumb, sticky scroll and the count of
+// problems per symbol would then all name the first server on every line below its join. (Children
+// therefore lie outside their parent's range; the outline shows them under it all the same.)
 import { DocumentSymbol, SymbolKind } from 'vscode-languageserver/node';
-import { Range, lineRange } from '../language/index';
+import { lineRange } from '../language/index';
 import type { DocAnalysis } from './docAnalysis';
 
 interface Life { symbol: DocumentSymbol; children: DocumentSymbol[]; killed: boolean; id: number }
 
 export function documentSymbols(a: DocAnalysis): DocumentSymbol[] {
   const script = a.script;
-  const lastLine = script.lineCount - 1;
-  const docEnd = { line: lastLine, character: script.lines[lastLine].length };
   const lives: Life[] = [];
   const current = new Map<number, Life>();
   const seenServers = new Set<number>();
-  const event = (name: string, line0: number, kind: SymbolKind = SymbolKind.Event): DocumentSymbol => {
-    const r = lineRange(script, line0);
-    return { name, kind, range: r, selectionRange: r };
-  };
+  // The whole line (a trailing comment included): the cursor anywhere on it is on the symbol.
+  const wholeLine = (line0: number) => ({ start: { line: line0, character: 0 }, end: { line: line0, character: script.lines[line0].length } });
+  const event = (name: string, line0: number, kind: SymbolKind = SymbolKind.Event): DocumentSymbol =>
+    ({ name, kind, range: wholeLine(line0), selectionRange: lineRange(script, line0) });
   const add = (id: number, child: DocumentSymbol): void => {
     const life = current.get(id);
-    if (life && !life.killed) {
-      life.children.push(child);
-      life.symbol.range = { start: life.symbol.range.start, end: maxEnd(life.symbol.range, child.range) };
-    }
+    if (life && !life.killed) life.children.push(child);
   };
   for (const cmd of a.analysis.commands) {
     const line0 = cmd.line - 1;
@@ -40,7 +39,7 @@ export function documentSymbols(a: DocAnalysis): DocumentSymbol[] {
             name: isServer ? `server ${id}` : `client ${id}`,
             detail: isServer ? (rejoin ? `rejoined on line ${cmd.line}` : `joined on line ${cmd.line}`) : `joined on line ${cmd.line} to server ${cmd.server}`,
             kind: isServer ? SymbolKind.Class : SymbolKind.Variable,
-            range: { start: { line: line0, character: 0 }, end: docEnd },
+            range: wholeLine(line0),
             selectionRange: args[0].range,
           },
           children: [],
@@ -57,7 +56,6 @@ export function documentSymbols(a: DocAnalysis): DocumentSymbol[] {
         if (!life || life.killed) break;
         life.killed = true;
         life.children.push(event('killed', line0));
-        life.symbol.range = { start: life.symbol.range.start, end: lineRange(script, line0).end };
         life.symbol.detail += `, killed on line ${cmd.line}`;
         break;
       }
@@ -86,8 +84,4 @@ export function documentSymbols(a: DocAnalysis): DocumentSymbol[] {
     if (life.children.length) s.children = life.children;
   }
   return lives.map((l) => l.symbol);
-}
-
-function maxEnd(a: Range, b: Range): Range['end'] {
-  return a.end.line > b.end.line || (a.end.line === b.end.line && a.end.character >= b.end.character) ? a.end : b.end;
 }

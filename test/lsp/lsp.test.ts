@@ -280,6 +280,28 @@ describe('language server over stdio', () => {
       assert.match(symbols[3].detail ?? '', /joined on line 6 to server 0; at the end linked to server 0/);
     });
 
+    it('gives every symbol the range of its own line, not the rest of the file', async () => {
+      const symbols = await lsp.symbols(uri);
+      const lines = text.split('\n');
+      const all: string[] = [];
+      const walk = (ss: typeof symbols, depth: string): void => {
+        for (const s of ss) {
+          all.push(`${depth}${s.name}@${s.range.start.line + 1}`);
+          assert.equal(s.range.start.line, s.range.end.line, `${s.name} spans one line`);
+          assert.deepEqual(s.range, { start: { line: s.range.start.line, character: 0 }, end: { line: s.range.start.line, character: lines[s.range.start.line].length } });
+          assert.equal(s.selectionRange.start.line, s.range.start.line);
+          walk(s.children ?? [], `${depth}  `);
+        }
+      };
+      walk(symbols, '');
+      assert.deepEqual(all, [
+        'server 0@3', '  client 10 joined@6', '  cut 1@10', '  linked 1@15',
+        'server 1@4', '  client 11 joined@7', '  cut 0@10', '  linked 0@15',
+        'server 2@5', '  killed@12',
+        'client 10@6', 'client 11@7',
+      ]);
+    });
+
     it('colours servers and clients differently with semantic tokens', async () => {
       const tokens = (await lsp.semanticTokens(uri))!.data;
       const decoded: string[] = [];
