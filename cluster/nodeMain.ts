@@ -9,7 +9,7 @@ import { XmlRpcTransport } from './xmlrpcTransport';
 let node: ProtocolNode | undefined;
 const transport = new XmlRpcTransport((env) => {
   if (node) dispatch(node.handleMessage(env));
-});
+}, (why) => process.stderr.write(`refused ${why}\n`));
 
 function send(m: FromNode): void {
   process.send?.(m);
@@ -43,6 +43,7 @@ function onControl(msg: ControlIn): void {
 
 process.on('message', (m: ToNode) => {
   if (m.kind === 'control') onControl(m.msg);
+  else if (m.kind === 'secret') transport.setSecret(m.secret);
 });
 // The master (CLI, editor) is gone, even by SIGKILL: the IPC channel closes and so do we.
 process.on('disconnect', () => process.exit(0));

@@ -2,6 +2,7 @@ import { ChildProcess, fork } from 'child_process';
 import * as path from 'path';
 import { ControlBody, ControlResult, FromNode, InitBody, NodeId, NodeNotice, ToNode } from '../protocol/messages';
 import { NodeHost } from './host';
+import { newRunSecret } from './xmlrpcTransport';
 
 export interface ProcessHostOptions {
   /** The Node.js executable for node processes (default: the one running the master). */
@@ -36,6 +37,8 @@ export class ProcessHost implements NodeHost {
   private readonly spares: Child[] = [];
   private seq = 0;
   private closed = false;
+  /** Handed to every node of this run; their calls to each other carry it. */
+  private readonly secret = newRunSecret();
 
   constructor(private readonly options: ProcessHostOptions = {}) {
     this.topUp();
@@ -134,6 +137,8 @@ export class ProcessHost implements NodeHost {
       execArgv: [],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
+    const secret: ToNode = { kind: 'secret', secret: this.secret };
+    proc.send(secret, () => undefined);
     let resolvePort!: (port: number) => void;
     let rejectPort!: (err: Error) => void;
     const port = new Promise<number>((res, rej) => {
@@ -153,6 +158,12 @@ export class ProcessHost implements NodeHost {
     proc.once('error', (err) => rejectPort(err));
     proc.once('exit', (code, signal) => {
       this.all.delete(child);
+      // A spare that died before it was used is replaced, so the next join does not fail on it.
+      const spare = this.spares.indexOf(child);
+      if (spare !== -1) {
+        this.spares.splice(spare, 1);
+        this.topUp();
+      }
       // Still registered under its id: nobody asked for this exit.
       if (child.id !== undefined && this.children.get(child.id) === child && !this.closed) {
         this.children.delete(child.id);

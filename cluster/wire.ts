@@ -1,4 +1,5 @@
 import { Envelope, StoreEntry } from '../protocol/messages';
+import { checkEnvelope, WireError } from './envelopeCheck';
 
 /**
  * How an Envelope is laid out as an XML-RPC value. Everything is a plain XML-RPC struct of ints and
@@ -21,13 +22,23 @@ export function toWire(env: Envelope): unknown {
   return escapeStrings({ ...env, body: { ...body, entries: JSON.stringify(packed) } });
 }
 
+/** Reads an envelope off the wire; throws WireError (envelopeCheck.ts) for anything that is not one. */
 export function fromWire(value: unknown): Envelope {
-  const env = unescapeStrings(value) as Envelope;
-  const body = env.body as { entries?: unknown };
-  if (typeof body.entries !== 'string') return env;
-  const packed = JSON.parse(body.entries) as WireEntry[];
-  const entries: StoreEntry[] = packed.map(([key, v, counter, server]) => ({ key, value: v, stamp: { counter, server } }));
-  return { ...env, body: { ...body, entries } as Envelope['body'] };
+  const raw = unescapeStrings(value) as { body?: { entries?: unknown } };
+  const body = raw?.body;
+  if (body && typeof body === 'object' && typeof body.entries === 'string') body.entries = unpackEntries(body.entries);
+  return checkEnvelope(raw);
+}
+
+function unpackEntries(text: string): unknown[] {
+  let packed: unknown;
+  try {
+    packed = JSON.parse(text);
+  } catch {
+    throw new WireError('entries are not JSON');
+  }
+  if (!Array.isArray(packed)) throw new WireError('entries are not a list');
+  return packed.map((t) => (Array.isArray(t) && t.length === 4 ? { key: t[0], value: t[1], stamp: { counter: t[2], server: t[3] } } : t));
 }
 
 function escapeStrings(v: unknown): unknown {
@@ -35,17 +46,31 @@ function escapeStrings(v: unknown): unknown {
 }
 
 function unescapeStrings(v: unknown): unknown {
-  return mapLeaves(v, (x) => (Buffer.isBuffer(x) ? (JSON.parse(x.toString('utf8')) as string) : undefined));
+  return mapLeaves(v, (x) => {
+    if (!Buffer.isBuffer(x)) return undefined;
+    let s: unknown;
+    try {
+      s = JSON.parse(x.toString('utf8'));
+    } catch {
+      throw new WireError('a base64 string is not JSON');
+    }
+    if (typeof s !== 'string') throw new WireError('a base64 value is not a string');
+    return s;
+  });
 }
 
 /** Copies a value, replacing whatever `leaf` maps (it returns undefined to look inside instead). */
-function mapLeaves(v: unknown, leaf: (x: unknown) => unknown): unknown {
+/** An envelope is a few levels deep (body, entry, stamp); anything deeper is not one. */
+const MAX_DEPTH = 8;
+
+function mapLeaves(v: unknown, leaf: (x: unknown) => unknown, depth = 0): unknown {
+  if (depth > MAX_DEPTH) throw new WireError('nested too deep');
   const mapped = leaf(v);
   if (mapped !== undefined) return mapped;
-  if (Array.isArray(v)) return v.map((x) => mapLeaves(x, leaf));
+  if (Array.isArray(v)) return v.map((x) => mapLeaves(x, leaf, depth + 1));
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = mapLeaves(x, leaf);
+    for (const [k, x] of Object.entries(v)) out[k] = mapLeaves(x, leaf, depth + 1);
     return out;
   }
   return v;

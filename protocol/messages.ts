@@ -177,7 +177,10 @@ export type NodeNotice =
   | RecordNotice;
 
 /** Master <-> node process (IPC channel of a forked child). */
-export type ToNode = { kind: 'control'; msg: ControlIn };
+export type ToNode =
+  | { kind: 'control'; msg: ControlIn }
+  // The run's secret: every call between the run's nodes must carry it (the transport's, not the protocol's).
+  | { kind: 'secret'; secret: string };
 export type FromNode =
   | { kind: 'ready'; port: number }
   | { kind: 'control'; msg: ControlOut }
