@@ -23,6 +23,11 @@ export interface CommandSpec {
   changesTopology: boolean;
   summary: string;
   doc: string;
+  /**
+   * The command with numbered placeholders whose default texts are well-formed (ids, a key, a
+   * value, a duration), never a word like `server` that would be an error once inserted. Editors
+   * that know the script offer ids valid at the line instead (lsp/completion.ts `snippetAt`).
+   */
   snippet: string;
   example: string;
 }
@@ -43,7 +48,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
     doc: 'Starts a new server process with an empty store and links it to every server that is alive at this point. ' +
       'The id must not belong to a client, nor to a server that is still alive. A server that was killed may be joined ' +
       'again: it comes back as a brand-new, empty server.',
-    snippet: 'joinServer ${1:server}',
+    snippet: 'joinServer ${1:0}',
     example: 'joinServer 0',
   },
   {
@@ -54,7 +59,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
     doc: 'Kills the server process immediately (like pulling the plug) and waits until it is gone. Everything it stored ' +
       'is lost, and all its links, to servers and to clients, disappear. Clients that were only linked to it can no ' +
       'longer `put` or `get` until you `createConnection` them to another server.',
-    snippet: 'killServer ${1:server}',
+    snippet: 'killServer ${1:0}',
     example: 'killServer 1',
   },
   {
@@ -67,7 +72,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
     summary: 'Start a new client linked to one server.',
     doc: 'Starts a new client process linked to the given server. The client id must be new: servers and clients share ' +
       'one id space, and clients never leave. If the server is dead the client starts with no link at all.',
-    snippet: 'joinClient ${1:client} ${2:server}',
+    snippet: 'joinClient ${1:5} ${2:0}',
     example: 'joinClient 5 0',
   },
   {
@@ -77,7 +82,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
     summary: 'Cut the link between a client and a server, or between two servers.',
     doc: 'Cuts the link between the two nodes (in either order): from now on messages between them are lost, not ' +
       'queued. Two clients are never linked, so at least one id must be a server.',
-    snippet: 'breakConnection ${1:id1} ${2:id2}',
+    snippet: 'breakConnection ${1:0} ${2:1}',
     example: 'breakConnection 0 1',
   },
   {
@@ -87,7 +92,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
     summary: 'Create or restore a link between a client and a server, or between two servers.',
     doc: 'Links the two nodes (in either order) so that messages flow between them again. At least one id must be a ' +
       'server; linking to a dead server does nothing.',
-    snippet: 'createConnection ${1:id1} ${2:id2}',
+    snippet: 'createConnection ${1:0} ${2:1}',
     example: 'createConnection 0 1',
   },
   {
@@ -107,7 +112,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
     summary: "Print a server's whole store.",
     doc: 'Prints every entry of the server\'s store as `key:value`, one per line, sorted by key. An empty store prints ' +
       'nothing.',
-    snippet: 'printStore ${1:server}',
+    snippet: 'printStore ${1:0}',
     example: 'printStore 0',
   },
   {
@@ -118,7 +123,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
     summary: 'A client writes a value under a key.',
     doc: 'The client sends the write to one of its servers and waits until that server has applied it. The write then ' +
       'spreads to the other servers by gossip or by `stabilize`.',
-    snippet: 'put ${1:client} ${2:key} ${3:value}',
+    snippet: 'put ${1:5} ${2:key} ${3:value}',
     example: 'put 5 x 42',
   },
   {
@@ -128,7 +133,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
     summary: 'A client reads a key; the result is printed.',
     doc: 'The client asks one of its servers for the key and prints `key:value`, `key:ERR_KEY` when nobody has written ' +
       'it, or `key:ERR_DEP` when that server is behind what this client has already seen.',
-    snippet: 'get ${1:client} ${2:key}',
+    snippet: 'get ${1:5} ${2:key}',
     example: 'get 5 x',
   },
   {
@@ -138,7 +143,7 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
     summary: 'Pause the script for a while.',
     doc: 'The script pauses for the given number of milliseconds. It only makes a difference when gossip is ' +
       'asynchronous, where it gives messages time to travel.',
-    snippet: 'sleep ${1:ms}',
+    snippet: 'sleep ${1:100}',
     example: 'sleep 100',
   },
 ] as CommandSpec[]);

@@ -29,8 +29,12 @@ export class TopologyIndex {
 
   /** The topology just before 0-based `line0`. Callers must not mutate it. */
   before(line0: number): Topology {
+    // Below the last command nothing changes any more: a line far past the end (a client's wild
+    // position) must not make checkpoints all the way down to it.
+    const lastLine = this.commands.length ? this.commands[this.commands.length - 1].line : 0;
+    line0 = Math.min(Math.max(0, Math.trunc(line0) || 0), lastLine);
     if (this.memo && this.memo.line0 === line0) return this.memo.topo;
-    const k = Math.floor(Math.max(0, line0) / SPAN);
+    const k = Math.floor(line0 / SPAN);
     while (this.checkpoints.length <= k) {
       const last = this.checkpoints.length - 1;
       const next = this.checkpoints[last].clone();

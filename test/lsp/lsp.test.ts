@@ -159,7 +159,7 @@ describe('language server over stdio', () => {
         'stabilize', 'printStore', 'put', 'get', 'sleep']);
       const put = items.find((i) => i.label === 'put')!;
       assert.equal(put.insertTextFormat, InsertTextFormat.Snippet);
-      assert.equal((put.textEdit as TextEdit).newText, 'put ${1:client} ${2:key} ${3:value}');
+      assert.equal((put.textEdit as TextEdit).newText, 'put ${1|10,11|} ${2:key} ${3:value}');
       assert.match((put.documentation as { value: string }).value, /A client writes a value under a key/);
       const partial = await at('kil');
       assert.deepEqual((partial.find((i) => i.label === 'killServer')!.textEdit as TextEdit).range,
@@ -359,15 +359,12 @@ describe('language server over stdio', () => {
     await lsp.close(uri);
   });
 
-  it('offers Run on the first line and Run to here on every command line', async () => {
+  it('offers one Run lens on the first line and none on the command lines', async () => {
     const uri = uriOf('lenses.kvcmd');
     await lsp.open(uri, '# a script\njoinServer 0\n\njoinClient 1 0   # client\nput 1 k v\n');
     const lenses = await lsp.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
     assert.deepEqual(lenses?.map((l) => `${l.range.start.line} ${l.command?.title} ${l.command?.command} ${JSON.stringify(l.command?.arguments)}`), [
       `0 $(play) Run kvcmd.run ${JSON.stringify([uri])}`,
-      `1 Run to here kvcmd.runToLine ${JSON.stringify([uri, 1])}`,
-      `3 Run to here kvcmd.runToLine ${JSON.stringify([uri, 3])}`,
-      `4 Run to here kvcmd.runToLine ${JSON.stringify([uri, 4])}`,
     ]);
     await lsp.close(uri);
   });
@@ -431,7 +428,8 @@ describe('kvcmd lsp --stdio', () => {
       const diags = await lsp.diagnostics(uri, 1);
       assert.deepEqual(diags.map((d) => d.code), ['unknown-id']);
       const items = (await lsp.completion(uri, { line: 2, character: 0 })).items;
-      assert.equal(items.length, 10);
+      // What can be valid after one server (lsp/README.md): no client yet, no link to cut or make.
+      assert.deepEqual(items.map((i) => i.label), ['joinServer', 'killServer', 'joinClient', 'stabilize', 'printStore', 'sleep']);
     } finally {
       assert.equal(await lsp.stop(), 0);
     }
