@@ -1,14 +1,10 @@
-// CodeLens: "Run" on the first line and "Run to here" on every command line. The commands are the
-// extension's (kvcmd.run, kvcmd.runToLine); other editors simply show the titles.
+// CodeLens: one "Run" on the first line. Running up to a line is offered by the editor itself
+// (the extension's context menu and gutter entries and its keybinding for kvcmd.runToLine), not by
+// a lens on every command line, which doubled the height of the file. Other editors show the title.
 import { CodeLens } from 'vscode-languageserver/node';
 import type { DocAnalysis } from './docAnalysis';
 
 export function codeLenses(a: DocAnalysis): CodeLens[] {
-  const at = (line: number) => ({ start: { line, character: 0 }, end: { line, character: 0 } });
-  const lenses: CodeLens[] = [{ range: at(0), command: { title: '$(play) Run', command: 'kvcmd.run', arguments: [a.uri] } }];
-  for (const line of a.script.lines) {
-    if (!line.command) continue;
-    lenses.push({ range: at(line.line), command: { title: 'Run to here', command: 'kvcmd.runToLine', arguments: [a.uri, line.line] } });
-  }
-  return lenses;
+  const top = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  return [{ range: top, command: { title: '$(play) Run', command: 'kvcmd.run', arguments: [a.uri] } }];
 }
