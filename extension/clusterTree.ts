@@ -5,8 +5,8 @@
 import * as vscode from 'vscode';
 import { ClusterState, type KeyState, type DepState } from '../record/clusterState';
 import { compareStamps, formatStamp } from '../protocol/stamp';
-import { compareKeys } from '../protocol/store';
 import { formatMs } from '../record/describe';
+import { naturalCompare } from './naturalOrder';
 import { keyHistory, Timeline, type AppliedEvent } from '../record/timeline';
 import type { RunManager, RunRecord } from './runs';
 
@@ -144,9 +144,9 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
           ? m.sortedServers().map((s) => this.node({ kind: 'server', id: s.id }))
           : m.sortedClients().map((c) => this.node({ kind: 'client', id: c.id }));
       case 'server':
-        return [...(m.servers.get(el.id)?.store.keys() ?? [])].sort(compareKeys).map((key) => this.node({ kind: 'key', server: el.id, key }));
+        return [...(m.servers.get(el.id)?.store.keys() ?? [])].sort(naturalCompare).map((key) => this.node({ kind: 'key', server: el.id, key }));
       case 'client':
-        return [...(m.clients.get(el.id)?.deps.keys() ?? [])].sort(compareKeys).map((key) => this.node({ kind: 'dep', client: el.id, key }));
+        return [...(m.clients.get(el.id)?.deps.keys() ?? [])].sort(naturalCompare).map((key) => this.node({ kind: 'dep', client: el.id, key }));
       default:
         return [];
     }

@@ -1,5 +1,6 @@
-// The run commands: kvcmd.run (palette, editor title, CodeLens "Run"), kvcmd.runToLine (CodeLens
-// "Run to here"), kvcmd.stop, and the two channels. `kvcmd.running` drives the Stop buttons.
+// The run commands: kvcmd.run (palette, editor title, CodeLens "Run"), kvcmd.runToLine (palette,
+// editor context menu and Ctrl+Alt+Enter: up to the cursor's line; the gutter's context menu: up to
+// the line clicked), kvcmd.stop, and the two channels. `kvcmd.running` drives the Stop buttons.
 // Both run commands go through the one check of extension/preflight.ts before a run starts.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -35,9 +36,17 @@ export function registerRunCommands(runs: RunManager, output: RunOutput, log: vs
     runs.onDidStartRun(setRunning),
     runs.onDidFinishRun(setRunning),
     vscode.commands.registerCommand('kvcmd.run', (uri?: unknown) => run(uri)),
-    vscode.commands.registerCommand('kvcmd.runToLine', (uri?: unknown, line?: number) => {
-      const l = typeof line === 'number' ? line : vscode.window.activeTextEditor?.selection.active.line;
-      return run(uri, l);
+    vscode.commands.registerCommand('kvcmd.runToLine', (arg?: unknown, line?: number) => {
+      // The gutter (editor/lineNumber/context) passes { lineNumber (1-based), uri }.
+      const gutter = arg as { lineNumber?: unknown; uri?: unknown } | undefined;
+      if (gutter && typeof gutter === 'object' && typeof gutter.lineNumber === 'number' && gutter.uri instanceof vscode.Uri) {
+        return run(gutter.uri, gutter.lineNumber - 1);
+      }
+      const uri = targetUri(arg);
+      const editor = vscode.window.activeTextEditor;
+      const l = typeof line === 'number' ? line
+        : editor && uri && editor.document.uri.toString() === uri.toString() ? editor.selection.active.line : undefined;
+      return run(arg, l);
     }),
     // Stops the given file's run; when that file is not running (palette, the title bar of another
     // file) every run stops, which is what the visible Stop button promises.

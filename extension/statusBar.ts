@@ -1,8 +1,16 @@
-// The outcome of the latest run in the status bar, e.g. "kvcmd: ✓ 12 lines, 0.4 s, seed 123".
+// The outcome of the latest run in the status bar, e.g. "kvcmd: ✓ 12 commands, 0.4 s, seed 123".
 // While a run goes on the item spins and a click stops it; afterwards a click shows the output.
 import * as vscode from 'vscode';
 import { formatMs } from '../record/describe';
 import type { RunManager, RunRecord } from './runs';
+
+/** The status bar's text for a finished run: what ran is counted in commands (comments and blank lines are not run). */
+export function statusText(r: Pick<RunRecord, 'commands' | 'failures' | 'ms' | 'seed'>): string {
+  const commands = `${r.commands.length} command${r.commands.length === 1 ? '' : 's'}`;
+  return r.failures
+    ? `kvcmd: ⚠ ${commands}, ${r.failures} failed, ${formatMs(r.ms ?? 0)}, seed ${r.seed}`
+    : `kvcmd: ✓ ${commands}, ${formatMs(r.ms ?? 0)}, seed ${r.seed}`;
+}
 
 export function registerStatusBar(runs: RunManager): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('kvcmd.run', vscode.StatusBarAlignment.Left, 10);
@@ -11,7 +19,6 @@ export function registerStatusBar(runs: RunManager): vscode.Disposable {
 
   const render = (r: RunRecord): void => {
     shown = r;
-    const lines = `${r.commands.length} line${r.commands.length === 1 ? '' : 's'}`;
     const where = r.toLine === undefined ? '' : ` up to line ${r.toLine + 1}`;
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown(`**${r.name}**${where} · seed ${r.seed} · gossip ${r.gossip}\n\n`);
@@ -23,9 +30,7 @@ export function registerStatusBar(runs: RunManager): vscode.Disposable {
         tip.appendMarkdown('Running. Click to stop.');
         break;
       case 'ok':
-        item.text = r.failures
-          ? `kvcmd: ⚠ ${lines}, ${r.failures} failed, ${formatMs(r.ms ?? 0)}, seed ${r.seed}`
-          : `kvcmd: ✓ ${lines}, ${formatMs(r.ms ?? 0)}, seed ${r.seed}`;
+        item.text = statusText(r);
         item.command = 'kvcmd.showLog';
         tip.appendMarkdown(`Finished at ${r.finishedAt?.toLocaleTimeString()}: ${r.commands.length} command(s), ${r.stdout.split('\n').length - 1} output line(s)` +
           `${r.failures ? `, ${r.failures} failed put/get (see the kvcmd log)` : ''}. Click for the log.`);
