@@ -181,8 +181,24 @@ export class Master {
 
   private async startNode(id: NodeId, role: Role): Promise<void> {
     const { seed, gossip, trace } = this.options;
-    const { port, pid } = await this.host.start({ type: 'init', id, role, seed, gossip, trace });
+    const clock = role === 'server' && this.state.servers.has(id) ? await this.clusterClock() : 0;
+    const { port, pid } = await this.host.start({ type: 'init', id, role, seed, gossip, trace, ...(clock ? { clock } : {}) });
     await this.emit({ type: 'nodeStarted', ...this.at(), id, role, port, pid });
+  }
+
+  /**
+   * A server id that joins again starts its counter at the greatest counter of any live node: every
+   * surviving write of its earlier life was received by someone, whose counter then passed that
+   * write's stamp, so the new life's stamps are new and two writes never share one.
+   */
+  private async clusterClock(): Promise<number> {
+    let max = 0;
+    for (const id of this.state.ids()) {
+      if (!this.state.isAlive(id)) continue;
+      const r = await this.host.control(id, { type: 'snapshot' });
+      if (r.type === 'snapshot') max = Math.max(max, r.snapshot.counter);
+    }
+    return max;
   }
 
   /**

@@ -11,6 +11,6 @@ export { compareStamps, formatStamp } from './stamp';
 
 /** Builds the state machine an `init` control message asks for. */
 export function createNode(init: InitBody): ProtocolNode {
-  const config = { id: init.id, seed: init.seed, gossip: init.gossip, trace: init.trace };
+  const config = { id: init.id, seed: init.seed, gossip: init.gossip, trace: init.trace, clock: init.clock ?? 0 };
   return init.role === 'server' ? new ServerNode(config) : new ClientNode(config);
 }

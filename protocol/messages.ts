@@ -90,7 +90,8 @@ export function isLostReply(env: Envelope): boolean {
 
 /** Master -> node. Each gets exactly one ControlOut reply with the same `seq`. */
 export type ControlBody =
-  | { type: 'init'; id: NodeId; role: Role; seed: number; gossip: GossipMode; trace: boolean }
+  // `clock`: the Lamport counter to start from (0 unless the id was a server before: docs/protocol.md).
+  | { type: 'init'; id: NodeId; role: Role; seed: number; gossip: GossipMode; trace: boolean; clock?: number }
   | { type: 'link'; peer: NodeId; peerRole: Role; port: number }
   | { type: 'unlink'; peer: NodeId }
   | { type: 'put'; key: string; value: string; cause: Cause }

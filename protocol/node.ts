@@ -16,6 +16,8 @@ export interface NodeConfig {
   seed: number;
   gossip: GossipMode;
   trace: boolean;
+  /** The counter to start from (a rejoined server starts above the cluster, so its stamps are new). */
+  clock?: number;
 }
 
 type Continuation = (reply: Envelope) => void;
@@ -35,7 +37,7 @@ interface Pending {
  * the in-process model) run it.
  */
 export abstract class ProtocolNode {
-  readonly clock = new LamportClock();
+  readonly clock: LamportClock;
   readonly links = new Map<NodeId, Role>();
   /** linked(role), kept until the links change: asked on every gossip and every client request. */
   private readonly linkedCache = new Map<Role, NodeId[]>();
@@ -45,7 +47,9 @@ export abstract class ProtocolNode {
   /** The command behind the step being handled: everything sent during it inherits it. */
   protected cause: Cause = NO_CAUSE;
 
-  constructor(readonly config: NodeConfig, readonly role: Role) {}
+  constructor(readonly config: NodeConfig, readonly role: Role) {
+    this.clock = new LamportClock(config.clock ?? 0);
+  }
 
   get id(): NodeId {
     return this.config.id;

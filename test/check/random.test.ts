@@ -38,16 +38,12 @@ for (const gossip of ['settled', 'async', 'off'] as GossipMode[]) {
   });
 }
 
-test('random runs where killed servers rejoin: every violation comes with a stamp reused by the rejoined server', async () => {
-  let reused = 0;
+test('random runs where killed servers rejoin pass the checker: a rejoined server never reuses a stamp', async () => {
   for (let seed = 1; seed <= 150; seed++) {
     const text = randomScript(seed, { commands: 50, maxServer: 2, rejoin: true });
     const run = await runAndCheck(text, 'settled', { seed });
-    if (run.report.violations.length === 0) continue;
-    reused++;
-    assert.ok(run.report.violations.some((v) => v.rule === 'stamps' && /already the stamp of .* rejoined in between/.test(v.message)), `seed ${seed}:\n${describeViolations(run)}`);
+    assert.equal(run.report.violations.length, 0, `seed ${seed}:\n${describeViolations(run)}`);
   }
-  assert.ok(reused >= 1, 'some run reused a stamp');
 });
 
 // And the broken servers are caught on random scripts too, not only on the scripts made for them.

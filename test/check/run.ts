@@ -40,7 +40,7 @@ export async function runAndCheck(text: string, gossip: GossipMode, opts: { vari
 export function fixtureHeader(file: string): { variant: VariantName; expect: string[] } {
   const text = fs.readFileSync(file, 'utf8');
   const variant = /^# variant: (\w+)/m.exec(text)?.[1] as VariantName | undefined;
-  const expect = /^# expect: (.+)$/m.exec(text)?.[1].trim().split(/\s+/);
+  const expect = /^# expect:(.*)$/m.exec(text)?.[1].trim().split(/\s+/).filter(Boolean);
   if (!variant || !expect) throw new Error(`${file}: needs '# variant:' and '# expect:' lines`);
   return { variant, expect };
 }
