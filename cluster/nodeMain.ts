@@ -47,6 +47,13 @@ process.on('message', (m: ToNode) => {
 });
 // The master (CLI, editor) is gone, even by SIGKILL: the IPC channel closes and so do we.
 process.on('disconnect', () => process.exit(0));
+// And if the channel's close is missed (a node still booting, or busy, when the master died), the
+// parent pid changes: orphans are adopted by init or a subreaper. Checked often enough to be gone
+// well within 2 s; unref'd, so it never keeps a node alive.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) process.exit(0);
+}, 250).unref();
 
 transport.listen().then(
   (port) => send({ kind: 'ready', port }),

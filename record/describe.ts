@@ -44,7 +44,7 @@ export function describeEvent(file: string, e: ClusterEvent): string | undefined
     case 'stabilizeGroup':
       return `${at}stabilize #${e.epoch}: group {${e.members.join(', ')}} (root ${e.root}) now identical`;
     case 'stabilizeDone':
-      return `${at}stabilize #${e.epoch} done in ${e.ms.toFixed(1)} ms`;
+      return `${at}stabilize #${e.epoch} done in ${formatMs(e.ms)}`;
     case 'storePrinted':
       return `${at}printStore ${e.server}: ${e.entries.length === 0 ? 'empty' : e.entries.map((x) => `${x.key}=${x.value} ${formatStamp(x.stamp)}`).join(', ')}`;
     case 'runFinished':

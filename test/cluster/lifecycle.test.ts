@@ -101,3 +101,19 @@ test('a node that dies on its own stops the run with a clear error, and nothing 
   assert.doesNotMatch(r.stderr, /\n\s+at /);
   assert.deepEqual(taggedProcesses(tag), []);
 });
+
+test('SIGKILL of the master at any moment, booting nodes included: every node is gone within 2 s, ten times over', async () => {
+  const file = longScript();
+  for (let i = 0; i < 10; i++) {
+    const tag = `early-${process.pid}-${i}`;
+    const child = spawn(process.execPath, [KVCMD, 'run', file], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, KVCMD_TEST_TAG: tag } });
+    // From right after the start (spares still booting) to the middle of the run.
+    await sleep(40 + ((i * 97) % 600));
+    const nodes = taggedProcesses(tag, child.pid);
+    const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+    child.kill('SIGKILL');
+    await Promise.race([exited, sleep(3000)]);
+    const gone = await waitFor(() => taggedProcesses(tag).length === 0, 2000);
+    assert.ok(gone, `run ${i}: still alive 2 s after the master died: ${taggedProcesses(tag).join(', ')} (of ${nodes.length} seen)`);
+  }
+});
