@@ -1,3 +1,4 @@
+import { findCommand } from './catalogue';
 import { Range, range } from './ranges';
 
 export interface Token { text: string; range: Range }
@@ -31,11 +32,20 @@ function isBlank(code: number): boolean {
   return code === SPACE || code === TAB;
 }
 
+/** How many arguments a command name takes, from the catalogue; undefined for an unknown name. */
+export type ArityOf = (command: string) => number | undefined;
+
+const catalogueArity: ArityOf = (command) => findCommand(command)?.args.length;
+
 /**
  * Splits a script into lines and tokens. One pass over the text, no regular expressions,
  * so a 1 MB line or a 20,000-line file costs time proportional to its length.
+ *
+ * A token that begins with `#` starts a comment only where no argument is expected: as the first
+ * token of a line, or once the command has all the arguments `arityOf` gives it (an unknown
+ * command takes none). Where an argument is still expected it is that argument (`put 1 k #a9f`).
  */
-export function parse(input: string): ParsedScript {
+export function parse(input: string, arityOf: ArityOf = catalogueArity): ParsedScript {
   // Editors hide the BOM; dropping it keeps our columns equal to what the user sees.
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const lines: ParsedLine[] = [];
@@ -47,22 +57,24 @@ export function parse(input: string): ParsedScript {
     // A \r just before the line end belongs to the line ending (CRLF, or a CR left at EOF).
     const end = rawEnd > start && text.charCodeAt(rawEnd - 1) === CR ? rawEnd - 1 : rawEnd;
     if (nl !== -1 && eol === undefined) eol = end < rawEnd ? '\r\n' : '\n';
-    lines.push(parseLine(text, lineNo, start, end));
+    lines.push(parseLine(text, lineNo, start, end, arityOf));
     if (nl === -1) break;
     start = nl + 1;
   }
   return { lines, lineCount: lines.length, text, eol: eol ?? '\n' };
 }
 
-function parseLine(text: string, line: number, start: number, end: number): ParsedLine {
+function parseLine(text: string, line: number, start: number, end: number, arityOf: ArityOf): ParsedLine {
   // Plain object literals built in one place keep every token the same hidden class;
   // this loop allocates only what the result keeps, which matters for large files.
   const parsed: ParsedLine = { line, args: [], offset: start, length: end - start };
+  // Arguments still expected: none before the command, then the command's arity.
+  let expected = 0;
   let i = start;
   while (i < end) {
     while (i < end && isBlank(text.charCodeAt(i))) i++;
     if (i >= end) break;
-    if (text.charCodeAt(i) === HASH) {
+    if (text.charCodeAt(i) === HASH && parsed.args.length >= expected) {
       let stop = end;
       while (stop > i && isBlank(text.charCodeAt(stop - 1))) stop--;
       parsed.comment = { text: text.slice(i, stop), range: range(line, i - start, stop - start) };
@@ -71,8 +83,12 @@ function parseLine(text: string, line: number, start: number, end: number): Pars
     const tokStart = i;
     while (i < end && !isBlank(text.charCodeAt(i))) i++;
     const token: Token = { text: text.slice(tokStart, i), range: range(line, tokStart - start, i - start) };
-    if (parsed.command === undefined) parsed.command = token;
-    else parsed.args.push(token);
+    if (parsed.command === undefined) {
+      parsed.command = token;
+      expected = arityOf(token.text) ?? 0;
+    } else {
+      parsed.args.push(token);
+    }
   }
   return parsed;
 }

@@ -26,7 +26,25 @@ test('comments: whole-line, trailing, and # inside a token is part of the token'
     { command: undefined, args: [], comment: '#@2:2-2:3' },
     { command: undefined, args: [], comment: undefined },
   ]);
-  assert.deepEqual(tokens('get 1 #k')[0].args, ['1@0:4-0:5'], 'a token that *starts* with # is a comment');
+  assert.deepEqual(tokens('stabilize #k')[0].args, [], 'after the last argument, a token that *starts* with # is a comment');
+});
+
+test('a token beginning with # is an argument where one is still expected, a comment after the last one', () => {
+  assert.deepEqual(tokens('put 1 k #a9f'), [{ command: 'put@0:0-0:3', args: ['1@0:4-0:5', 'k@0:6-0:7', '#a9f@0:8-0:12'], comment: undefined }]);
+  assert.deepEqual(tokens('put 1 k #a9f #note'), [{ command: 'put@0:0-0:3', args: ['1@0:4-0:5', 'k@0:6-0:7', '#a9f@0:8-0:12'], comment: '#note@0:13-0:18' }]);
+  assert.deepEqual(tokens('get 1 #k # c')[0], { command: 'get@0:0-0:3', args: ['1@0:4-0:5', '#k@0:6-0:8'], comment: '# c@0:9-0:12' });
+  assert.deepEqual(tokens('printStore #1')[0].args, ['#1@0:11-0:13'], 'a malformed id, not a missing one');
+  assert.deepEqual(tokens('joinClient 5 0 #tight')[0].comment, '#tight@0:15-0:21');
+  // An unknown command expects nothing: its # tokens stay comments.
+  assert.deepEqual(tokens('putt 1 k #v')[0], { command: 'putt@0:0-0:4', args: ['1@0:5-0:6', 'k@0:7-0:8'], comment: '#v@0:9-0:11' });
+  assert.deepEqual(tokens('#put 1 k v')[0], { command: undefined, args: [], comment: '#put 1 k v@0:0-0:10' });
+  const a = analyze('joinServer 0\njoinClient 1 0\nput 1 k #a9f\nput 1 k a#b\nget 1 #h # read it\n');
+  assert.deepEqual(a.diagnostics, []);
+  assert.deepEqual(a.commands.slice(2).map((c) => JSON.stringify(c)), [
+    '{"name":"put","line":3,"client":1,"key":"k","value":"#a9f"}',
+    '{"name":"put","line":4,"client":1,"key":"k","value":"a#b"}',
+    '{"name":"get","line":5,"client":1,"key":"#h"}',
+  ]);
 });
 
 test('CRLF line ends are not part of any token, and are remembered for inserted lines', () => {
