@@ -32,6 +32,8 @@ export async function runInteractive(args: CliArgs, io: Streams, signal: AbortSi
   try {
     for await (const line of rl) {
       const analysis = analyze([...accepted, line].join('\n'));
+      // A line `done` ends the session, as it ends a script.
+      if (analysis.doneLine === accepted.length) break;
       const here = analysis.diagnostics.filter((d) => d.range.start.line === accepted.length);
       for (const d of here) io.err(formatDiagnostic('<stdin>', d) + '\n');
       if (here.some((d) => d.severity === 'error')) {

@@ -1,9 +1,11 @@
 import { CommandName } from './catalogue';
 import { Command } from './commands';
-import { Diagnostic } from './diagnostics';
+import { Diagnostic, makeDiagnostic } from './diagnostics';
+import { deleteLineFix } from './edits';
 import { ParsedLine, ParsedScript, Token, parse } from './parser';
 import { Range } from './ranges';
-import { checkSemantics } from './semantics';
+import { checkSemantics, lineRange } from './semantics';
+import { spanRanges } from './ranges';
 import { ShapedLine, checkSyntax } from './syntax';
 import { Topology } from './topology';
 
@@ -20,6 +22,13 @@ export interface Analysis {
   keys: { key: string; range: Range }[];
   /** The topology after the last line, for callers that only need the end state. */
   finalTopology: Topology;
+  /** The 0-based line of a `done` that ended the script early; the lines after it were not checked. */
+  doneLine?: number;
+}
+
+/** A line holding only `done` (a comment may follow): the script ends there. */
+export function isDoneLine(line: ParsedLine): boolean {
+  return line.command?.text === 'done' && line.args.length === 0;
 }
 
 const ID_ROLES = new Set(['newServer', 'server', 'newClient', 'client', 'peer']);
@@ -34,7 +43,14 @@ export function analyze(input: string | ParsedScript): Analysis {
   const references: IdReference[] = [];
   const keys: { key: string; range: Range }[] = [];
 
+  let doneLine: number | undefined;
   for (const line of script.lines) {
+    if (isDoneLine(line)) {
+      doneLine = line.line;
+      const after = afterDone(script, line.line);
+      if (after) diagnostics.push(after);
+      break;
+    }
     const checked = checkLine(line, topo, script);
     diagnostics.push(...checked.diagnostics);
     references.push(...checked.references);
@@ -55,7 +71,32 @@ export function analyze(input: string | ParsedScript): Analysis {
     references,
     keys,
     finalTopology: topo,
+    ...(doneLine === undefined ? {} : { doneLine }),
   };
+}
+
+/**
+ * Scripts written for other masters end with a line `done`. Whatever follows it does not run: one
+ * warning on the first line after it that holds a command, spanning to the last such line (an
+ * editor fades it all). Comment-only lines after `done` are as harmless as anywhere else.
+ */
+function afterDone(script: ParsedScript, done0: number): Diagnostic | undefined {
+  let first: number | undefined;
+  let last = done0;
+  let count = 0;
+  for (let i = done0 + 1; i < script.lineCount; i++) {
+    if (!script.lines[i].command) continue;
+    first ??= i;
+    last = i;
+    count++;
+  }
+  if (first === undefined) return undefined;
+  const what = count === 1 ? 'this line does' : `this line and the ${count - 1} command line${count === 2 ? '' : 's'} after it do`;
+  return makeDiagnostic('after-done', 'warning',
+    `the script ends at 'done' on line ${done0 + 1}; ${what} not run`,
+    spanRanges(lineRange(script, first), lineRange(script, last)),
+    [{ message: 'the script ends here', range: lineRange(script, done0) }],
+    [deleteLineFix(script, done0, `Delete 'done' so that the lines after it run`)]);
 }
 
 export interface CheckedLine {

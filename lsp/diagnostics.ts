@@ -5,8 +5,8 @@ import { Diagnostic as LspDiagnostic, DiagnosticSeverity, DiagnosticTag } from '
 import type { Diagnostic } from '../language/index';
 import type { DocAnalysis } from './docAnalysis';
 
-/** Warnings whose command does nothing: editors show the line faded. */
-const NO_OP = new Set(['kill-dead', 'not-linked', 'already-linked']);
+/** Warnings whose command does nothing (or, after `done`, does not run): editors show the line faded. */
+const NO_OP = new Set(['kill-dead', 'not-linked', 'already-linked', 'after-done']);
 
 const converted = new WeakMap<Diagnostic, LspDiagnostic>();
 

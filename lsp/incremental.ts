@@ -5,7 +5,7 @@
 // and keeps its diagnostics, references and command. That is the common case while typing (keys,
 // values, comments, gets and puts), and it turns an O(n) re-analysis into O(line).
 // test/lsp/incremental.test.ts checks this against `analyze` on thousands of random edits.
-import { Analysis, ParsedLine, ParsedScript, checkLine, findCommand } from '../language/index';
+import { Analysis, ParsedLine, ParsedScript, checkLine, findCommand, isDoneLine } from '../language/index';
 import { DocAnalysis } from './docAnalysis';
 import type { LineChange } from './documents';
 import { TopologyIndex } from './topologyIndex';
@@ -23,6 +23,8 @@ export function reanalyzeLine(prev: DocAnalysis, version: number, script: Parsed
   if (L === old.lineCount - 2) return undefined;
   const line = script.lines[L];
   if (!neutral(old.lines[L]) || !neutral(line)) return undefined;
+  // A line `done` ends the script: adding, removing or editing below one changes what is checked.
+  if (prev.analysis.doneLine !== undefined || isDoneLine(line)) return undefined;
 
   const checked = checkLine(line, prev.topologyBefore(L), script);
   const a = prev.analysis;

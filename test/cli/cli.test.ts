@@ -153,3 +153,14 @@ test('--help lists every command of the catalogue', async () => {
     assert.match(r.stdout, new RegExp(`^  ${c}\\b`, 'm'));
   }
 });
+
+test('a line done ends the script (and an interactive session): later commands do not run, one after-done warning', async () => {
+  const file = scriptFile('done.kvcmd', 'joinServer 0\njoinClient 1 0\nput 1 k v\nget 1 k\ndone\nget 1 k\nkillServer 0\n');
+  const r = await runCli(['run', file, '--model', '--seed', '1']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'k:v\n');
+  assert.ok(r.stderr.includes(`${file}:6:1: warning: the script ends at 'done' on line 5; this line and the 1 command line after it do not run`), r.stderr);
+  const i = await runCli(['run', '--interactive', '--model', '--seed', '1'], 'joinServer 0\njoinClient 1 0\nput 1 k v\ndone\nget 1 k\n');
+  assert.equal(i.code, 0, i.stderr);
+  assert.equal(i.stdout, '');
+});

@@ -266,3 +266,21 @@ test('random scripts never crash the analyzer, and every range lies inside the t
     assert.ok(a.commands.every((c, i) => i === 0 || c.line > a.commands[i - 1].line));
   }
 });
+
+test('a line holding only done ends the script: nothing after it is checked or run, one after-done warning', () => {
+  const src = lines('joinServer 0', 'joinClient 5 0', 'put 5 k v', '  done   # the end', '', '# a note', 'get 5 k', 'putt 9 x', 'get 5 k');
+  const a = analyze(src);
+  assert.deepEqual(summary(a.diagnostics), ['warning after-done 6:0-8:7']);
+  const d = a.diagnostics[0];
+  assert.equal(d.message, "the script ends at 'done' on line 4; this line and the 2 command lines after it do not run");
+  assert.deepEqual(d.related.map((x) => `${x.message}@${r(x.range)}`), ['the script ends here@3:2-3:6']);
+  assert.deepEqual(a.commands.map((c) => c.line), [1, 2, 3]);
+  assert.equal(a.doneLine, 3);
+  assert.equal(fixed(src, 'after-done'), lines('joinServer 0', 'joinClient 5 0', 'put 5 k v', '', '# a note', 'get 5 k', 'putt 9 x', 'get 5 k'));
+  // Nothing but blank and comment lines after done: no warning at all.
+  assert.deepEqual(analyze(lines('joinServer 0', 'done', '# bye', '')).diagnostics, []);
+  assert.equal(analyze('joinServer 0\ndone\nstabilize').diagnostics[0].message, "the script ends at 'done' on line 2; this line does not run");
+  // done with arguments is not the end marker; Done is a near miss of nothing.
+  assert.deepEqual(summary(analyze('done now\nstabilize').diagnostics), ['error unknown-command 0:0-0:4']);
+  assert.deepEqual(analyze('done').commands, []);
+});
