@@ -9,7 +9,8 @@ import type { RunManager } from './runs';
 export function registerClusterAtLine(provider: ClusterTreeProvider, runs: RunManager): vscode.Disposable {
   let following = false;
   const follow = (editor: vscode.TextEditor | undefined): void => {
-    const uri = provider.uri;
+    // The run's file: while a debug session's record is shown, provider.uri is that session's.
+    const uri = provider.current?.record.uri;
     if (following && editor && uri && editor.document.uri.toString() === uri.toString()) provider.showLine(editor.selection.active.line + 1);
   };
   /** Turns following on or off; off shows the final (or live) cluster again. Returns the new state. */

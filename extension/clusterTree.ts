@@ -1,13 +1,16 @@
 // The "Cluster" tree view: servers (alive or killed, links, store with stamps) and clients (links,
 // Lamport counter, per-key dependencies) of the latest run. Live from the run's events, replaced
 // by the final snapshot at the end, and kept until the next run. It can also show the cluster as
-// of any script line (`showLine`), from the run's record through record/timeline.ts.
+// of any script line (`showLine`), from the run's record through record/timeline.ts, or another
+// record in place of the run's (`showRecord`: a debug session's events so far; extension/debugFollow.ts).
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ClusterState, type KeyState, type DepState } from '../record/clusterState';
 import { compareStamps, formatStamp } from '../protocol/stamp';
 import { formatMs } from '../record/describe';
 import { naturalCompare } from './naturalOrder';
 import { keyHistory, Timeline, type AppliedEvent } from '../record/timeline';
+import type { ClusterEvent } from '../record/events';
 import type { RunManager, RunRecord } from './runs';
 
 export type ClusterNode =
@@ -17,6 +20,17 @@ export type ClusterNode =
   | { kind: 'key'; server: number; key: string }
   | { kind: 'client'; id: number }
   | { kind: 'dep'; client: number; key: string };
+
+/** A record shown in place of the run's (`showRecord`): the cluster after all its events. */
+export interface ShownRecord {
+  readonly uri: vscode.Uri;
+  readonly name: string;
+  /** What the view's description says it is ("debugging · line 16"). */
+  readonly label: string;
+  /** A copy of the events given, in record order. */
+  readonly events: readonly ClusterEvent[];
+  readonly model: ClusterState;
+}
 
 export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ClusterNode | undefined>();
@@ -32,6 +46,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
   private atLine: ClusterState | undefined;
   /** One object per node: TreeView.reveal finds elements by identity. */
   private readonly nodes = new Map<string, ClusterNode>();
+  /** A record shown instead of the run's, until `showRun` or the next run. */
+  private other: { uri: vscode.Uri; name: string; label: string; events: ClusterEvent[]; model: ClusterState } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly subs: vscode.Disposable[];
 
@@ -39,6 +55,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
     this.subs = [
       runs.onDidStartRun((r) => {
         this.record = r;
+        // The latest thing started is shown: a run takes the view over from a record shown by hand.
+        this.other = undefined;
         this.live = new ClusterState();
         this.timeline = undefined;
         this.line = undefined;
@@ -49,6 +67,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
       runs.onDidRunEvent(({ record, event }) => {
         if (record !== this.record || !this.live) return;
         const changed = this.live.apply(event);
+        if (this.other) return;
         if (this.line === undefined) {
           if (changed) this.refresh(false);
         } else if ('line' in event && event.line <= this.line) {
@@ -60,18 +79,62 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
       runs.onDidFinishRun((r) => {
         if (r !== this.record) return;
         if (r.snapshot) this.live?.applySnapshot(r.snapshot);
-        this.refresh(true);
+        if (!this.other) this.refresh(true);
       }),
     ];
   }
 
-  /** The run shown, and the cluster state the view shows (for the API and tests). */
+  /**
+   * The run behind the view and its cluster (live, final or as of the line chosen), for the API and
+   * tests. While another record is shown (`shownRecord`), the view shows that one instead.
+   */
   get current(): { record: RunRecord; model: ClusterState } | undefined {
-    const model = this.model;
+    const model = this.runModel;
     return this.record && model ? { record: this.record, model } : undefined;
   }
 
-  /** The 1-based script line whose cluster the view shows, or undefined for the live or final one. */
+  /** The record shown in place of the run's (a debug session's), if any. */
+  get shownRecord(): ShownRecord | undefined {
+    return this.other;
+  }
+
+  /** The cluster state the view shows: the shown record's, else the run's. */
+  get shownModel(): ClusterState | undefined {
+    return this.model;
+  }
+
+  /**
+   * Shows the cluster after all of `events` (a record of a run of `uri`, such as a debug session's
+   * so far) instead of the run's, with `label` as the view's description. Called again for the same
+   * file with the same events and more, it applies the new ones; with another record (a shorter one
+   * after a step back, a replay) it starts over. `showRun` goes back to the run.
+   */
+  showRecord(uri: vscode.Uri, events: readonly ClusterEvent[], label: string): void {
+    const o = this.other;
+    const n = o?.events.length ?? 0;
+    const grows = !!o && o.uri.toString() === uri.toString() && events.length >= n && (n === 0 || events[n - 1] === o.events[n - 1]);
+    if (o && grows) {
+      for (let i = n; i < events.length; i++) o.model.apply(events[i]);
+      o.events.push(...events.slice(n));
+      o.label = label;
+    } else {
+      const model = new ClusterState();
+      for (const e of events) model.apply(e);
+      this.other = { uri, name: path.basename(uri.path), label, events: events.slice(), model };
+      this.nodes.clear();
+    }
+    this.refresh(true);
+  }
+
+  /** Shows the run's cluster again after `showRecord` (no-op when no other record is shown). */
+  showRun(): void {
+    if (!this.other) return;
+    this.other = undefined;
+    this.nodes.clear();
+    this.refresh(true);
+  }
+
+  /** The 1-based line of the run whose cluster the view shows (undefined: the live or final one); `shownRecord` goes first. */
   get shownLine(): number | undefined {
     return this.line;
   }
@@ -86,6 +149,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
 
   /** A one-line summary for the view's description: which file ran, when, how it ended, which line is shown. */
   summary(): string {
+    if (this.other) return `${this.other.label} · ${this.other.name}`;
     const r = this.record;
     if (!r) return '';
     const when = (r.finishedAt ?? r.startedAt).toLocaleTimeString();
@@ -103,9 +167,10 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
    */
   history(el: ClusterNode): { server: number; key: string; writes: { event: AppliedEvent; held: boolean }[] } | undefined {
     const m = this.model, r = this.record;
-    if (el.kind !== 'key' || !m || !r) return undefined;
-    const upTo = this.line === undefined ? r.events.length : this.timelineOf(r).cut(this.line);
-    const writes = keyHistory(r.events, el.server, el.key, upTo).map((event) => ({ event, held: false }));
+    if (el.kind !== 'key' || !m || (!r && !this.other)) return undefined;
+    const events = this.other?.events ?? r!.events;
+    const upTo = this.other ? events.length : this.line === undefined ? r!.events.length : this.timelineOf(r!).cut(this.line);
+    const writes = keyHistory(events, el.server, el.key, upTo).map((event) => ({ event, held: false }));
     const now = m.servers.get(el.server)?.store.get(el.key);
     // A stamp names one write; a killed server joined again may keep it twice: the later one is held.
     for (let i = writes.length - 1; now && i >= 0; i--) {
@@ -116,8 +181,13 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
     return { server: el.server, key: el.key, writes };
   }
 
-  /** The cluster the view shows: as of the chosen line, or live. */
+  /** The cluster the view shows: the other record's, else the run's. */
   private get model(): ClusterState | undefined {
+    return this.other?.model ?? this.runModel;
+  }
+
+  /** The run's cluster: as of the chosen line, or live. */
+  private get runModel(): ClusterState | undefined {
     const r = this.record;
     if (!r || !this.live || this.line === undefined) return this.live;
     return (this.atLine ??= this.timelineOf(r).at(this.line));
@@ -169,6 +239,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
 
   getTreeItem(el: ClusterNode): vscode.TreeItem {
     const m = this.model!, r = this.record!;
+    if (el.kind === 'run' && this.other) return this.otherItem(this.other);
     const None = vscode.TreeItemCollapsibleState.None, Expanded = vscode.TreeItemCollapsibleState.Expanded, Collapsed = vscode.TreeItemCollapsibleState.Collapsed;
     switch (el.kind) {
       case 'run': {
@@ -268,14 +339,27 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
     return undefined;
   }
 
+  /** The script of the cluster shown (the other record's, else the run's): where its lines are. */
   get uri(): vscode.Uri | undefined {
-    return this.record?.uri;
+    return this.other?.uri ?? this.record?.uri;
   }
 
   dispose(): void {
     clearTimeout(this.timer);
     for (const s of this.subs) s.dispose();
     this.changed.dispose();
+  }
+
+  /** The top item while another record is shown: its file and label ("debugging · line 16"). */
+  private otherItem(o: ShownRecord): vscode.TreeItem {
+    const item = new vscode.TreeItem(o.name, vscode.TreeItemCollapsibleState.None);
+    item.id = 'run';
+    item.description = o.label;
+    item.iconPath = new vscode.ThemeIcon('debug');
+    item.tooltip = new vscode.MarkdownString(`**${esc(o.name)}** — ${esc(o.label)}\n\nthe cluster after the ${o.events.length} event(s) of the record so far`);
+    item.command = { title: 'Open', command: 'vscode.open', arguments: [o.uri] };
+    item.contextValue = 'shownRecord';
+    return item;
   }
 
   private depTooltip(client: number, d: DepState): vscode.MarkdownString {

@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import { registerClusterView } from './clusterView';
 import type { ClusterTreeProvider, ClusterNode } from './clusterTree';
 import { registerRunCommands } from './commands';
-import { registerDebugger } from './debugger';
+import { registerDebugFollow } from './debugFollow';
+import { registerDebugger, type KvcmdDebugRecord } from './debugger';
 import { startLanguageClient, type KvcmdLanguageClient } from './languageClient';
 import { registerMessagesPanel, type MessagesPanelHandle } from './messagesPanel';
 import { registerRunLog } from './runLog';
@@ -29,6 +30,8 @@ export interface KvcmdApi {
   readonly clusterView: vscode.TreeView<ClusterNode>;
   /** The Messages panel (kvcmd.showMessages) while it is open. */
   messagesPanel(): MessagesPanelHandle | undefined;
+  /** A kvcmd debug session's record at each stop and at its end (what the Cluster view and Messages panel follow). */
+  readonly onDidChangeDebugRecord: vscode.Event<KvcmdDebugRecord>;
 }
 
 let api: KvcmdApi | undefined;
@@ -53,10 +56,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<KvcmdA
     cluster.disposable, registerRunCommands(runs, output, log), registerStatusBar(runs),
   );
 
+  // The debugger (debug type kvcmd, in-process adapter); the Cluster view and Messages panel follow its sessions.
+  const debug = registerDebugger(nodeMainPath);
+  context.subscriptions.push(debug.disposable, registerDebugFollow(debug.onDidChangeDebugRecord, { tree: cluster.provider, messages }));
   api = { languageClient, nodeMainPath, log, runs, outputText: () => output.value(), clusterTree: cluster.provider, clusterView: cluster.view,
-    messagesPanel: messages.handle };
-  // The debugger (debug type kvcmd, in-process adapter); debugger.ts's onDidChangeDebugRecord is for views to follow a session.
-  context.subscriptions.push(registerDebugger(nodeMainPath).disposable);
+    messagesPanel: messages.handle, onDidChangeDebugRecord: debug.onDidChangeDebugRecord };
   log.info('kvcmd activated');
   return api;
 }

@@ -1,5 +1,5 @@
 // "Show History" on a store key of the Cluster view: every write that server kept for that key
-// (the run's `applied` events up to the line shown), how each arrived, and which one it holds now.
+// (the `applied` events of the record shown, up to the line shown), how each arrived, and which one it holds now.
 // Picking one reveals the line that caused it.
 import * as vscode from 'vscode';
 import { formatStamp } from '../protocol/stamp';
@@ -11,7 +11,8 @@ export function registerKeyHistory(provider: ClusterTreeProvider): vscode.Dispos
   return vscode.commands.registerCommand('kvcmd.showKeyHistory', (el?: ClusterNode): HistoryItem[] | undefined => {
     const h = el && provider.history(el);
     if (!h) return undefined;
-    const shown = provider.shownLine === undefined ? '' : ` up to line ${provider.shownLine}`;
+    const other = provider.shownRecord;
+    const shown = other ? ` (${other.label})` : provider.shownLine === undefined ? '' : ` up to line ${provider.shownLine}`;
     if (h.writes.length === 0) {
       void vscode.window.showInformationMessage(`kvcmd: the record holds no write of ${h.key} on server ${h.server}${shown}.`);
       return [];
@@ -19,7 +20,7 @@ export function registerKeyHistory(provider: ClusterTreeProvider): vscode.Dispos
     const items = h.writes.map(({ event: e, held }): HistoryItem => ({
       label: `${held ? '$(pass-filled)' : '$(circle-large-outline)'} ${h.key} = ${e.value}`,
       description: `${formatStamp(e.stamp)} · line ${e.line}${held ? ' · held now' : ''}`,
-      detail: arrivalText({ via: e.via, from: e.from, line: e.line }, provider.current?.model.origin(e.stamp)?.line),
+      detail: arrivalText({ via: e.via, from: e.from, line: e.line }, provider.shownModel?.origin(e.stamp)?.line),
       line: e.line,
       held,
     }));

@@ -7,11 +7,17 @@
 // One panel: the command shows the file of the active kvcmd editor (or the URI it is given), and
 // switches the panel to it when it showed another. The page is self-contained (inline script and
 // style under a nonce, no local resources), and keeps its scroll and filters while hidden.
+//
+// While a debug session of the file shown is stopped (extension/debugFollow.ts calls `followDebug`),
+// the page shows that session's record so far instead of the run's (`events` with `reset` at each
+// stop, so a step back shortens it) and highlights the stopped line; when the session ends, the
+// file's last run comes back. A run of the file started meanwhile takes over until the next stop.
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { diagramHtml } from '../diagram/page';
 import { isPageToHost, type HostToPage, type PageStats, type PageToHost } from '../diagram/protocol';
+import type { ClusterEvent } from '../record/events';
 import type { RunManager, RunRecord } from './runs';
 
 export const MESSAGES_VIEW_TYPE = 'kvcmd.messages';
@@ -23,8 +29,10 @@ export interface MessagesPanelHandle {
   /** The script the panel shows. */
   readonly uri: vscode.Uri | undefined;
   readonly visible: boolean;
-  /** The record drawn (the file's current or last run), if any. */
+  /** The record drawn (the file's current or last run), if any; undefined while it follows a debug session. */
   readonly record: RunRecord | undefined;
+  /** Whether the page shows a debug session's record (`followDebug`) instead of a run's. */
+  readonly debugging: boolean;
   /** What the page posted, oldest first (the last 100). */
   readonly fromPage: readonly PageToHost[];
   readonly lastFromPage: PageToHost | undefined;
@@ -61,6 +69,10 @@ class MessagesPanel implements vscode.Disposable {
   private revealing: number | undefined;
   private revealSeq = 0;
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** The latest stop of a debug session (any file): its record so far and the 1-based stopped line. */
+  private debugStop: { uri: vscode.Uri; events: readonly ClusterEvent[]; line: number } | undefined;
+  /** The page shows `debugStop` (posted, or to post once the page is ready) instead of `shownRecord`. */
+  private debugShown = false;
 
   constructor(private readonly runs: RunManager) {
     this.subscriptions.push(
@@ -94,7 +106,22 @@ class MessagesPanel implements vscode.Disposable {
     } else {
       this.panel.reveal(undefined, true);
     }
-    if (!same) this.render(this.runs.current(uri) ?? this.runs.lastRun(uri));
+    if (!same) {
+      this.render(this.runs.current(uri) ?? this.runs.lastRun(uri));
+      if (this.debugStop && this.isShown(this.debugStop.uri)) this.showDebug();
+    }
+  }
+
+  /**
+   * A debug session of `uri` stopped (`stop`: its record so far and the stopped line) or ended
+   * (undefined). A page showing that file follows the stop, or goes back to the file's run at the end.
+   */
+  followDebug(uri: vscode.Uri, stop: { events: readonly ClusterEvent[]; line: number } | undefined): void {
+    if (stop) this.debugStop = { uri, ...stop };
+    else if (this.debugStop?.uri.toString() === uri.toString()) this.debugStop = undefined;
+    if (!this.panel || !this.isShown(uri)) return;
+    if (stop) this.showDebug();
+    else if (this.debugShown) this.render(this.runs.current(uri) ?? this.runs.lastRun(uri));
   }
 
   handle(): MessagesPanelHandle | undefined {
@@ -105,6 +132,7 @@ class MessagesPanel implements vscode.Disposable {
       get uri() { return self.shownUri; },
       get visible() { return !!self.panel?.visible; },
       get record() { return self.shownRecord; },
+      get debugging() { return self.debugShown; },
       get fromPage() { return [...self.messages]; },
       get lastFromPage() { return self.messages[self.messages.length - 1]; },
       ready: () => (this.pageReady ? Promise.resolve() : new Promise<void>((r) => this.readyWaiters.push(r))),
@@ -134,6 +162,7 @@ class MessagesPanel implements vscode.Disposable {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.shownRecord = record;
+    this.debugShown = false;
     this.sent = record?.events.length ?? 0;
     this.pageReady = false;
     const doc = vscode.workspace.textDocuments.find((d) => this.isShown(d.uri));
@@ -147,6 +176,25 @@ class MessagesPanel implements vscode.Disposable {
       nonce: crypto.randomBytes(16).toString('base64'),
       cspSource: webview.cspSource,
     });
+  }
+
+  /** The page shows `debugStop` from now on: the run's events are no longer posted. */
+  private showDebug(): void {
+    if (!this.panel || !this.shownUri) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.shownRecord = undefined;
+    this.debugShown = true;
+    this.panel.title = `${this.title(this.shownUri)} (debugging)`;
+    if (this.pageReady) this.postDebug();
+  }
+
+  /** Replaces what the page draws by the debug record so far, and highlights the stopped line. */
+  private postDebug(): void {
+    const d = this.debugStop;
+    if (!d) return;
+    void this.post({ type: 'events', events: d.events.slice(), reset: true });
+    void this.post({ type: 'highlight', line: d.line });
   }
 
   private schedule(): void {
@@ -188,6 +236,7 @@ class MessagesPanel implements vscode.Disposable {
       case 'ready':
         this.pageReady = true;
         this.flush();
+        if (this.debugShown) this.postDebug();
         // A finished run shows the cursor line's messages at once; a running one follows its end.
         if (this.shownRecord && this.shownRecord.state !== 'running') this.postCursorLine();
         for (const w of this.readyWaiters.splice(0)) w();
@@ -246,15 +295,21 @@ class MessagesPanel implements vscode.Disposable {
     this.panel = undefined;
     this.shownUri = undefined;
     this.shownRecord = undefined;
+    this.debugShown = false;
     this.pageReady = false;
   }
 }
 
 /** Registers kvcmd.showMessages; `handle()` is the test API's view of the panel. */
-export function registerMessagesPanel(runs: RunManager): { disposable: vscode.Disposable; handle: () => MessagesPanelHandle | undefined } {
+export function registerMessagesPanel(runs: RunManager): {
+  disposable: vscode.Disposable;
+  handle: () => MessagesPanelHandle | undefined;
+  followDebug: (uri: vscode.Uri, stop: { events: readonly ClusterEvent[]; line: number } | undefined) => void;
+} {
   const panel = new MessagesPanel(runs);
   return {
     disposable: vscode.Disposable.from(panel, vscode.commands.registerCommand('kvcmd.showMessages', (arg?: unknown) => panel.show(arg))),
     handle: () => panel.handle(),
+    followDebug: (uri, stop) => panel.followDebug(uri, stop),
   };
 }
