@@ -117,7 +117,7 @@ export class Master {
         await this.pause(cmd.ms);
         break;
     }
-    await this.flush();
+    if (this.order.size > 0) await this.flush();
     if (this.stopped) throw this.stopped;
   }
 
@@ -250,7 +250,7 @@ export class Master {
     await this.emit({ type: 'stdout', ...this.at(), text: formatGet(key, r.result) });
   }
 
-  private fail(client: NodeId, op: 'put' | 'get', key: string, reason: string): Promise<void> {
+  private fail(client: NodeId, op: 'put' | 'get', key: string, reason: string): Promise<void> | void {
     return this.emit({ type: 'failed', ...this.at(), client, op, key, reason });
   }
 
@@ -294,9 +294,10 @@ export class Master {
     for (const e of this.order.drain()) this.publish(e);
   }
 
-  private async emit(e: Untimed): Promise<void> {
-    await this.flush();
-    this.publish(e);
+  /** Publishes after what the nodes reported; at once when they reported nothing (an untraced run). */
+  private emit(e: Untimed): Promise<void> | void {
+    if (this.order.size === 0) return this.publish(e);
+    return this.flush().then(() => this.publish(e));
   }
 
   private publish(e: Untimed | ClusterEvent): void {
