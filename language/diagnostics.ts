@@ -5,7 +5,7 @@ export type Severity = 'error' | 'warning';
 export const DIAGNOSTIC_CODES = Object.freeze([
   'unknown-command', 'arity', 'bad-id', 'bad-ms', 'unknown-id', 'wrong-role',
   'id-kind-conflict', 'already-alive', 'client-link', 'self-link', 'key-colon',
-  'bad-encoding', 'kill-dead', 'not-linked', 'already-linked', 'dead-server',
+  'bad-encoding', 'kill-dead', 'kill-unknown', 'not-linked', 'already-linked', 'dead-server',
   'no-server', 'print-dead', 'after-done',
   // Only the CLI reports this one: an editor shows a new, empty file without complaint.
   'empty-script',

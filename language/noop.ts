@@ -5,10 +5,15 @@ export interface LinkView {
   isLiveServer(id: number): boolean;
   isClient(id: number): boolean;
   linked(a: number, b: number): boolean;
+  /**
+   * Whether the id has ever joined as a server (alive or dead). Optional: without it a kill of an id
+   * that never joined counts as `kill-dead`, which is skipped all the same (the master's view).
+   */
+  hasJoinedServer?(id: number): boolean;
 }
 
 /** Why a command (or, for joinClient, its link) does nothing; the codes are the analyzer's warnings. */
-export type NoOp = 'kill-dead' | 'not-linked' | 'already-linked' | 'dead-server' | 'print-dead';
+export type NoOp = 'kill-dead' | 'kill-unknown' | 'not-linked' | 'already-linked' | 'dead-server' | 'print-dead';
 
 /**
  * The one home of the rules that make a command a no-op: the analyzer warns with them and the
@@ -18,7 +23,9 @@ export function noOpOf(cmd: Command, view: LinkView): NoOp | undefined {
   const dead = (id: number): boolean => !view.isClient(id) && !view.isLiveServer(id);
   switch (cmd.name) {
     case 'killServer':
-      return view.isLiveServer(cmd.server) ? undefined : 'kill-dead';
+      // Killing what is not a live server (dead, or never joined) does nothing.
+      if (view.isLiveServer(cmd.server)) return undefined;
+      return view.hasJoinedServer?.(cmd.server) === false ? 'kill-unknown' : 'kill-dead';
     case 'joinClient':
       return view.isLiveServer(cmd.server) ? undefined : 'dead-server';
     case 'createConnection':

@@ -121,8 +121,17 @@ class Checker {
   }
 
   killServer(s: number | undefined): void {
-    if (s === undefined || !this.requireServer(0, s)) return;
-    if (this.noOp({ name: 'killServer', server: s }) === 'kill-dead') {
+    if (s === undefined) return;
+    // A client is the wrong role; an id that never joined is only a kill of nothing.
+    if (this.topo.clients.has(s) && !this.requireServer(0, s)) return;
+    const noOp = this.noOp({ name: 'killServer', server: s });
+    if (noOp === 'kill-unknown') {
+      this.warn('kill-unknown', `no server ${s} has been joined before this line; killing it does nothing`, this.tok(0).range,
+        [], [deleteLineFix(this.script, this.line.line), {
+          title: `Insert 'joinServer ${s}' before this line`,
+          edits: [insertLineBeforeEdit(this.script, this.line.line, `joinServer ${s}`)],
+        }]);
+    } else if (noOp === 'kill-dead') {
       this.warn('kill-dead', `${this.killedNote(s)}; killing it again does nothing`, this.tok(0).range,
         this.killedAt(s), [deleteLineFix(this.script, this.line.line)]);
     }

@@ -32,6 +32,10 @@ export class Topology implements LinkView {
     return this.clients.has(id);
   }
 
+  hasJoinedServer(id: number): boolean {
+    return this.servers.has(id);
+  }
+
   isLiveServer(id: number): boolean {
     return this.servers.get(id)?.alive === true;
   }

@@ -6,7 +6,7 @@ import type { Diagnostic } from '../language/index';
 import type { DocAnalysis } from './docAnalysis';
 
 /** Warnings whose command does nothing (or, after `done`, does not run): editors show the line faded. */
-const NO_OP = new Set(['kill-dead', 'not-linked', 'already-linked', 'after-done']);
+const NO_OP = new Set(['kill-dead', 'kill-unknown', 'not-linked', 'already-linked', 'after-done']);
 
 const converted = new WeakMap<Diagnostic, LspDiagnostic>();
 

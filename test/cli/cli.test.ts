@@ -164,3 +164,13 @@ test('a line done ends the script (and an interactive session): later commands d
   assert.equal(i.code, 0, i.stderr);
   assert.equal(i.stdout, '');
 });
+
+test('killServer of an id that never joined is a warning and the run skips it', async () => {
+  const file = scriptFile('kill-unknown.kvcmd', 'joinServer 0\nkillServer 9\njoinClient 1 0\nput 1 k v\nget 1 k\n');
+  for (const backend of [['--model'], []]) {
+    const r = await runCli(['run', file, '--seed', '1', ...backend]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'k:v\n');
+    assert.ok(r.stderr.includes(`${file}:2:12: warning: no server 9 has been joined before this line; killing it does nothing`), r.stderr);
+  }
+});

@@ -87,7 +87,7 @@ test('unknown-id: put/get by a never-joined client offers joinClient to the lowe
   assert.equal(fixed(src, 'unknown-id'), lines('joinServer 3', 'joinServer 2', 'joinClient 9 2', 'get 9 k'));
   assert.equal(only(analyze('put 1 k v'), 'unknown-id').fixes.length, 0, 'no live server to join to');
   const other = analyze(lines('killServer 4', 'printStore 4', 'breakConnection 4 5'));
-  assert.deepEqual(summary(other.diagnostics), ['error unknown-id 0:11-0:12', 'error unknown-id 1:11-1:12',
+  assert.deepEqual(summary(other.diagnostics), ['warning kill-unknown 0:11-0:12', 'error unknown-id 1:11-1:12',
     'error unknown-id 2:16-2:17', 'error unknown-id 2:18-2:19']);
 });
 
@@ -283,4 +283,16 @@ test('a line holding only done ends the script: nothing after it is checked or r
   // done with arguments is not the end marker; Done is a near miss of nothing.
   assert.deepEqual(summary(analyze('done now\nstabilize').diagnostics), ['error unknown-command 0:0-0:4']);
   assert.deepEqual(analyze('done').commands, []);
+});
+
+test('kill-unknown: killServer of an id that never joined is a no-op warning, not an error; a client id stays wrong-role', () => {
+  const src = lines('joinServer 0', 'killServer 4', 'joinClient 5 0', 'killServer 5', 'stabilize');
+  const a = analyze(src);
+  assert.deepEqual(summary(a.diagnostics), ['warning kill-unknown 1:11-1:12', 'error wrong-role 3:11-3:12']);
+  assert.equal(a.diagnostics[0].message, 'no server 4 has been joined before this line; killing it does nothing');
+  assert.equal(fixed(lines('joinServer 0', 'killServer 4', 'stabilize'), 'kill-unknown'), lines('joinServer 0', 'stabilize'));
+  assert.equal(fixed(lines('killServer 4'), 'kill-unknown', 1), lines('joinServer 4', 'killServer 4'));
+  assert.deepEqual(a.commands.map((c) => c.name), ['joinServer', 'killServer', 'joinClient', 'stabilize']);
+  // The id is still free: it may be joined later, as a server or a client.
+  assert.deepEqual(analyze(lines('killServer 3', 'joinServer 3', 'killServer 7', 'joinClient 7 3')).diagnostics.map((d) => d.code), ['kill-unknown', 'kill-unknown']);
 });

@@ -57,7 +57,7 @@ describe('language server over stdio', () => {
     assert.deepEqual(brief, [
       '3:1-9 1 unknown-command',
       '4:5-6 1 unknown-id',
-      '5:12-13 1 unknown-id',
+      '5:12-13 2 kill-unknown',
       '7:17-20 2 not-linked',
       '9:12-13 2 kill-dead',
       '10:5-6 2 no-server',
@@ -117,7 +117,7 @@ describe('language server over stdio', () => {
     };
     await fixAt('unknown-command', /^Change to 'stabilize'$/);
     await fixAt('unknown-id', /^Insert 'joinClient 7 0' before this line$/);
-    await fixAt('unknown-id', /^Insert 'joinServer 3' before this line$/);
+    await fixAt('kill-unknown', /^Insert 'joinServer 3' before this line$/);
     await fixAt('not-linked', /^Delete this line$/);
     await fixAt('kill-dead', /^Delete this line$/);
     await fixAt('id-kind-conflict', /^Use the unused id 1$/);
