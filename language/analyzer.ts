@@ -2,6 +2,7 @@ import { CommandName } from './catalogue';
 import { Command } from './commands';
 import { Diagnostic, makeDiagnostic } from './diagnostics';
 import { deleteLineFix } from './edits';
+import { parseId } from './ids';
 import { ParsedLine, ParsedScript, Token, parse } from './parser';
 import { Range } from './ranges';
 import { checkSemantics, lineRange } from './semantics';
@@ -24,6 +25,8 @@ export interface Analysis {
   finalTopology: Topology;
   /** The 0-based line of a `done` that ended the script early; the lines after it were not checked. */
   doneLine?: number;
+  /** 0-based lines of `joinClient`s with an error whose client later lines still use (Topology.brokenJoins); absent if none. */
+  brokenJoins?: number[];
 }
 
 /** A line holding only `done` (a comment may follow): the script ends there. */
@@ -44,6 +47,7 @@ export function analyze(input: string | ParsedScript): Analysis {
   const keys: { key: string; range: Range }[] = [];
 
   let doneLine: number | undefined;
+  const brokenJoins: number[] = [];
   for (const line of script.lines) {
     if (isDoneLine(line)) {
       doneLine = line.line;
@@ -55,7 +59,14 @@ export function analyze(input: string | ParsedScript): Analysis {
     diagnostics.push(...checked.diagnostics);
     references.push(...checked.references);
     const cmd = checked.command;
-    if (!cmd) continue;
+    if (!cmd) {
+      const broken = brokenJoinClient(line, checked.diagnostics);
+      if (broken !== undefined) {
+        topo.markBrokenJoin(broken, line.line + 1);
+        brokenJoins.push(line.line);
+      }
+      continue;
+    }
     commands.push(cmd);
     recordIds(cmd, line.args, topo, ids);
     if (checked.key) keys.push(checked.key);
@@ -72,7 +83,21 @@ export function analyze(input: string | ParsedScript): Analysis {
     keys,
     finalTopology: topo,
     ...(doneLine === undefined ? {} : { doneLine }),
+    ...(brokenJoins.length === 0 ? {} : { brokenJoins }),
   };
+}
+
+/**
+ * The client of a `joinClient` line that has an error, when the client id itself is sound (the
+ * error is the server's, or the argument count): later lines then use it without errors of their own.
+ */
+function brokenJoinClient(line: ParsedLine, diagnostics: readonly Diagnostic[]): number | undefined {
+  if (line.command?.text !== 'joinClient' || line.args.length === 0) return undefined;
+  const tok = line.args[0];
+  const id = parseId(tok.text);
+  if (!id.ok) return undefined;
+  const onClient = diagnostics.some((d) => d.severity === 'error' && d.range.start.character === tok.range.start.character);
+  return onClient ? undefined : id.value;
 }
 
 /**

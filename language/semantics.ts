@@ -172,7 +172,8 @@ class Checker {
     let known = true;
     [a, b].forEach((id, i) => {
       if (!this.topo.servers.has(id) && !this.topo.clients.has(id)) {
-        this.unknown(i, id);
+        // A client whose joinClient failed was reported there, once.
+        if (!this.topo.brokenJoins.has(id)) this.unknown(i, id);
         known = false;
       }
     });
@@ -217,6 +218,8 @@ class Checker {
       return;
     }
     const client = this.topo.clients.get(c);
+    // Its joinClient line has the error; every later use repeating it would bury the cause.
+    if (!client && this.topo.brokenJoins.has(c)) return;
     if (!client) {
       const live = this.topo.liveServers();
       const fixes: Fix[] = live.length === 0 ? [] : [{

@@ -22,6 +22,12 @@ export interface ScriptClient { id: number; joinLine: number; joinedTo?: number;
 export class Topology implements LinkView {
   servers = new Map<number, ScriptServer>();
   clients = new Map<number, ScriptClient>();
+  /**
+   * Ids whose `joinClient` line had an error elsewhere than on the id (a server that does not
+   * exist, a malformed server id), by that line. The error there is the one report: later lines use
+   * the id as that client without more errors. Not a client (no links, the id stays free to join).
+   */
+  brokenJoins = new Map<number, number>();
   /** Server-server pairs that are cut, both directions stored. */
   private cuts = new Map<number, Set<number>>();
   /** Client -> linked servers, and the reverse, for cheap kills. */
@@ -84,8 +90,14 @@ export class Topology implements LinkView {
     }
   }
 
+  /** Records a `joinClient` of `id` on `line` (1-based) that had an error; see `brokenJoins`. */
+  markBrokenJoin(id: number, line: number): void {
+    if (!this.clients.has(id) && !this.servers.has(id)) this.brokenJoins.set(id, line);
+  }
+
   clone(): Topology {
     const t = new Topology();
+    for (const [k, v] of this.brokenJoins) t.brokenJoins.set(k, v);
     for (const [k, v] of this.servers) t.servers.set(k, { ...v });
     for (const [k, v] of this.clients) t.clients.set(k, { ...v, lostLink: v.lostLink && { ...v.lostLink } });
     for (const [k, v] of this.cuts) t.cuts.set(k, new Set(v));
@@ -98,6 +110,7 @@ export class Topology implements LinkView {
     if (this.isLiveServer(id) || this.clients.has(id)) return;
     // A rejoined server is new: it starts meshed with every live server, so old cuts go.
     this.dropCuts(id);
+    this.brokenJoins.delete(id);
     this.servers.set(id, { id, alive: true, joinLine: line });
   }
 
@@ -117,6 +130,7 @@ export class Topology implements LinkView {
 
   private joinClient(id: number, server: number, line: number): void {
     if (this.clients.has(id) || this.servers.has(id)) return;
+    this.brokenJoins.delete(id);
     const state: ScriptClient = { id, joinLine: line, joinedTo: server };
     this.clients.set(id, state);
     this.clientLinks.set(id, new Set());

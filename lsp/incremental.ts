@@ -25,6 +25,9 @@ export function reanalyzeLine(prev: DocAnalysis, version: number, script: Parsed
   if (!neutral(old.lines[L]) || !neutral(line)) return undefined;
   // A line `done` ends the script: adding, removing or editing below one changes what is checked.
   if (prev.analysis.doneLine !== undefined || isDoneLine(line)) return undefined;
+  // A joinClient with an error still names its client for later lines, which topologies built
+  // from commands alone do not know.
+  if (prev.analysis.brokenJoins !== undefined) return undefined;
 
   const checked = checkLine(line, prev.topologyBefore(L), script);
   const a = prev.analysis;

@@ -174,3 +174,10 @@ test('killServer of an id that never joined is a warning and the run skips it', 
     assert.ok(r.stderr.includes(`${file}:2:12: warning: no server 9 has been joined before this line; killing it does nothing`), r.stderr);
   }
 });
+
+test('one bad joinClient gives one error, not one per later line using the client', async () => {
+  const file = scriptFile('bad-join.kvcmd', 'joinServer 0\njoinClient 5 9\nput 5 k v\nget 5 k\nget 5 j\n');
+  const r = await runCli(['check', file]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, `${file}:2:14: error: no server or client 9 has been joined before this line\n`);
+});

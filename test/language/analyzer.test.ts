@@ -296,3 +296,21 @@ test('kill-unknown: killServer of an id that never joined is a no-op warning, no
   // The id is still free: it may be joined later, as a server or a client.
   assert.deepEqual(analyze(lines('killServer 3', 'joinServer 3', 'killServer 7', 'joinClient 7 3')).diagnostics.map((d) => d.code), ['kill-unknown', 'kill-unknown']);
 });
+
+test('a bad joinClient is reported once: later lines use its client without follow-on errors', () => {
+  const src = lines('joinServer 0', 'joinClient 5 9', 'put 5 k v', 'get 5 k', 'createConnection 5 0', 'breakConnection 0 5', 'get 5 k', 'get 6 k');
+  const a = analyze(src);
+  assert.deepEqual(summary(a.diagnostics), ['error unknown-id 1:13-1:14', 'error unknown-id 7:4-7:5']);
+  assert.deepEqual(a.brokenJoins, [1]);
+  // A malformed server id or a missing one: the same. A bad client id is no join at all.
+  assert.deepEqual(summary(analyze(lines('joinServer 0', 'joinClient 5 x', 'get 5 k')).diagnostics), ['error bad-id 1:13-1:14']);
+  assert.deepEqual(summary(analyze(lines('joinServer 0', 'joinClient 5', 'get 5 k')).diagnostics), ['error arity 1:0-1:10']);
+  assert.deepEqual(summary(analyze(lines('joinServer 0', 'joinClient x 0', 'get 5 k')).diagnostics), ['error bad-id 1:11-1:12', 'error unknown-id 2:4-2:5']);
+  // The id stays free: joining it again (the fix) is no error, and it is then a real client.
+  const again = analyze(lines('joinServer 0', 'joinClient 5 9', 'get 5 k', 'joinClient 5 0', 'get 5 k'));
+  assert.deepEqual(summary(again.diagnostics), ['error unknown-id 1:13-1:14']);
+  assert.deepEqual(again.commands.map((c) => `${c.line}:${c.name}`), ['1:joinServer', '3:get', '4:joinClient', '5:get']);
+  // A client id that already names a server is no broken join of a client.
+  assert.deepEqual(summary(analyze(lines('joinServer 0', 'joinClient 0 9', 'get 0 k')).diagnostics),
+    ['error id-kind-conflict 1:11-1:12', 'error unknown-id 1:13-1:14', 'error wrong-role 2:4-2:5']);
+});
