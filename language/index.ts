@@ -12,4 +12,4 @@ export * from './decode';
 export * from './reparse';
 export * from './edits';
 export * from './ids';
-export { lineRange } from './semantics';
+export { lineRange, linkLossNote } from './semantics';

@@ -5,7 +5,7 @@ import { Range, range, spanRanges } from './ranges';
 import { ShapedLine } from './syntax';
 import type { Command } from './commands';
 import { noOpOf, NoOp } from './noop';
-import { Topology } from './topology';
+import { LinkLoss, ScriptServer, Topology } from './topology';
 
 /**
  * Judges one well-formed line against the cluster as the earlier lines left it. An error here is a
@@ -42,6 +42,31 @@ export function lineRange(script: ParsedScript, line0: number): Range {
 }
 
 const lineNo = (line: number): string => `line ${line}`;
+
+/** The server of a link loss, when it has joined again since: a later life that never had the link. */
+function laterLife(topo: Topology, loss: LinkLoss): ScriptServer | undefined {
+  const s = topo.servers.get(loss.server);
+  return s && s.joinLine > loss.line ? s : undefined;
+}
+
+/**
+ * Why a client has no link to a live server, as ` (...)`, or '' when it never lost one. The server
+ * it lost is named by the life it had then; if that id has joined again since, the note says so
+ * ("server 4 (rejoined on line 30)"), since the new server never had the link.
+ */
+export function linkLossNote(topo: Topology, loss: LinkLoss | undefined, client: number): string {
+  if (!loss) return '';
+  let why: string;
+  if (loss.reason === 'killed') why = `server ${loss.server} was killed on ${lineNo(loss.line)}`;
+  else if (loss.reason === 'broken') why = `its link to server ${loss.server} was broken on ${lineNo(loss.line)}`;
+  else why = `it joined server ${loss.server} on ${lineNo(loss.line)}, which was already dead`;
+  const s = laterLife(topo, loss);
+  if (s) {
+    const life = s.alive ? `rejoined on ${lineNo(s.joinLine)}` : `joined again on ${lineNo(s.joinLine)}, killed on ${lineNo(s.killLine ?? s.joinLine)}`;
+    why += `; server ${s.id} (${life}) is a new server, never linked to client ${client}`;
+  }
+  return ` (${why})`;
+}
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -232,19 +257,13 @@ class Checker {
     }
     if (this.topo.liveLinkedServers(c).length > 0) return;
     const loss = client.lostLink;
-    let why = '';
-    let related = this.at(`client ${c} was joined here`, client.joinLine);
-    if (loss?.reason === 'killed') {
-      why = ` (server ${loss.server} was killed on ${lineNo(loss.line)})`;
-      related = this.at(`client ${c} lost its last link here`, loss.line);
-    } else if (loss?.reason === 'broken') {
-      why = ` (its link to server ${loss.server} was broken on ${lineNo(loss.line)})`;
-      related = this.at(`client ${c} lost its last link here`, loss.line);
-    } else if (loss?.reason === 'joined-dead') {
-      why = ` (it joined server ${loss.server} on ${lineNo(loss.line)}, which was already dead)`;
-    }
-    this.warn('no-server', `client ${c} has no link to a live server here${why}; this ${op} will fail`,
-      this.tok(0).range, [related]);
+    const related = [loss && loss.reason !== 'joined-dead'
+      ? this.at(`client ${c} lost its last link here`, loss.line)
+      : this.at(`client ${c} was joined here`, client.joinLine)];
+    const since = loss && laterLife(this.topo, loss);
+    if (since) related.push(this.at(`server ${since.id} ${since.alive ? 'rejoined' : 'joined again'} here, as a new server`, since.joinLine));
+    this.warn('no-server', `client ${c} has no link to a live server here${linkLossNote(this.topo, loss, c)}; this ${op} will fail`,
+      this.tok(0).range, related);
   }
 
   private describe(id: number): string {

@@ -5,7 +5,7 @@
 // it had not arrived; for a put, the servers it reached and how). Where no real run of the current
 // text did anything on the line, what the live prediction (prediction.ts) says, with the same why.
 import { Hover, MarkupKind, Position } from 'vscode-languageserver/node';
-import { IdReference, Topology, findCommand } from '../language/index';
+import { IdReference, Topology, findCommand, linkLossNote } from '../language/index';
 import { DocAnalysis, tokenAt } from './docAnalysis';
 import { commandDoc, plural } from './completion';
 import { RunResultsStore, runResultsMarkdown } from './runResults';
@@ -51,7 +51,7 @@ export function describeId(a: DocAnalysis, ref: IdReference): string {
     const lines = [`**client ${id}**, joined on line ${client.joinLine}` +
       (client.joinedTo !== undefined ? ` (to server ${client.joinedTo})` : '')];
     if (links.length) lines.push(`linked here to ${plural('server', links)}`);
-    else lines.push(`no link to a live server here${lossNote(client.lostLink)}: put and get fail`);
+    else lines.push(`no link to a live server here${linkLossNote(topo, client.lostLink, id)}: put and get fail`);
     return lines.join('; ');
   }
   const server = topo.servers.get(id);
@@ -75,11 +75,4 @@ function linksNote(topo: Topology, id: number): string {
   const cut = topo.liveServers().filter((s) => s !== id && !linkedSet.has(s));
   if (cut.length) parts.push(`cut from ${plural('server', cut)}`);
   return parts.join('; ');
-}
-
-function lossNote(loss: { line: number; server: number; reason: string } | undefined): string {
-  if (!loss) return '';
-  if (loss.reason === 'killed') return ` (server ${loss.server} was killed on line ${loss.line})`;
-  if (loss.reason === 'broken') return ` (its link to server ${loss.server} was broken on line ${loss.line})`;
-  return ` (it joined server ${loss.server}, which was dead)`;
 }

@@ -314,3 +314,18 @@ test('a bad joinClient is reported once: later lines use its client without foll
   assert.deepEqual(summary(analyze(lines('joinServer 0', 'joinClient 0 9', 'get 0 k')).diagnostics),
     ['error id-kind-conflict 1:11-1:12', 'error unknown-id 1:13-1:14', 'error wrong-role 2:4-2:5']);
 });
+
+test('after a rejoin, no-server describes the current life of the server it lost', () => {
+  const a = analyze(lines('joinServer 4', 'joinServer 1', 'joinClient 5 4', 'killServer 4', 'joinServer 4', 'get 5 k',
+    'killServer 4', 'put 5 k v', 'killServer 1', 'joinClient 6 1', 'joinServer 1', 'get 6 k'));
+  assert.deepEqual(a.diagnostics.map((d) => `${d.range.start.line + 1} ${d.code}: ${d.message}`), [
+    '6 no-server: client 5 has no link to a live server here (server 4 was killed on line 4; server 4 (rejoined on line 5) is a new server, never linked to client 5); this get will fail',
+    '8 no-server: client 5 has no link to a live server here (server 4 was killed on line 4; server 4 (joined again on line 5, killed on line 7) is a new server, never linked to client 5); this put will fail',
+    '10 dead-server: server 1 is dead (killed on line 9); client 6 starts with no link, so its put and get will fail until you createConnection it to a live server',
+    '12 no-server: client 6 has no link to a live server here (it joined server 1 on line 10, which was already dead; server 1 (rejoined on line 11) is a new server, never linked to client 6); this get will fail',
+  ]);
+  assert.deepEqual(a.diagnostics[0].related.map((x) => `${x.message}@${r(x.range)}`),
+    ['client 5 lost its last link here@3:0-3:12', 'server 4 rejoined here, as a new server@4:0-4:12']);
+  // Without a rejoin the message is as before.
+  assert.match(analyze(lines('joinServer 4', 'joinClient 5 4', 'killServer 4', 'get 5 k')).diagnostics[0].message, /\(server 4 was killed on line 3\); this get/);
+});
