@@ -46,8 +46,11 @@ export async function runFile(file: string, settings: Omit<RunSettings, 'signal'
   const analysis = analyze(fs.readFileSync(file, 'utf8'));
   if (analysis.hasErrors) throw new Error(`${file} has errors`);
   const events: ClusterEvent[] = [];
-  const result = await runCommands(analysis.commands, settings, (e) => events.push(e));
-  if (!result.ok || !result.snapshot) throw new Error(`run of ${file} failed: ${result.error}`);
+  // What a node wrote on stderr (a crash report) goes into the failure's message.
+  let nodeErrors = '';
+  const process = { ...settings.process, onNodeError: (id: number | undefined, text: string) => (nodeErrors += `[node ${id ?? '?'}] ${text}`) };
+  const result = await runCommands(analysis.commands, { ...settings, process }, (e) => events.push(e));
+  if (!result.ok || !result.snapshot) throw new Error(`run of ${file} failed: ${result.error}${nodeErrors ? `\n${nodeErrors}` : ''}`);
   const stdout = events.filter((e) => e.type === 'stdout').map((e) => (e as { text: string }).text + '\n').join('');
   return { stdout, snapshot: result.snapshot, events };
 }
