@@ -62,6 +62,14 @@ export class Master {
     this.publish({ type: 'runStarted', format: 'kvcmd-record', version: 1, seed: this.options.seed, gossip: this.options.gossip, backend: this.host.backend });
   }
 
+  /**
+   * Publishes now what the nodes have reported and may go next, without waiting for the record to
+   * be quiet: a debugger paused in the middle of a command shows the run as far as it has got.
+   */
+  releaseRecorded(): void {
+    for (const e of this.order.drain()) this.publish(e);
+  }
+
   /** Announces the end; the runner calls it once, after close(). */
   finished(result: { ok: boolean; ms: number; error?: string }): void {
     this.publish({ type: 'runFinished', ok: result.ok, ms: result.ms, ...(result.error ? { error: result.error } : {}) });

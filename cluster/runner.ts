@@ -58,6 +58,11 @@ export class ClusterRun {
     return this.master.execute(cmd);
   }
 
+  /** The record so far, released mid-command (for a debugger's stop; see Master.releaseRecorded). */
+  releaseRecorded(): void {
+    this.master.releaseRecorded();
+  }
+
   /** Takes the final snapshot (when `error` is undefined), shuts every node down and reports the end. Idempotent. */
   end(error?: unknown): Promise<RunResult> {
     this.ended ??= this.finish(error);

@@ -319,6 +319,8 @@ export class DebugSession {
     this.points.push(p);
     const stop = this.shouldStop(seq, p);
     if (!stop) return;
+    // The views follow the record: let it show what happened so far within this command too.
+    this.run?.releaseRecorded();
     const go = await new Promise<boolean>((resolve) => {
       this.resume = resolve;
       this.settle({ kind: 'stopped', reason: stop.reason, line: this.commands[p.cmd].line, ...(stop.description ? { description: stop.description } : {}) });
