@@ -71,7 +71,6 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   args.command = cmd;
   args.file = file;
-  if (cmd === 'check' && file === undefined) args.file = '-';
   if (cmd === 'verify' && file === undefined) throw new UsageError('verify needs a record file (kvcmd verify RECORD.jsonl, or - for stdin)');
   if (args.check && cmd !== 'run') throw new UsageError('--check goes with run (kvcmd run FILE --check)');
   if (args.check && args.interactive) throw new UsageError('--check needs a whole script: it cannot go with --interactive');

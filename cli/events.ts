@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { ClusterEvent } from '../record/events';
+import { openForWriting } from './files';
 import type { Streams } from './streams';
 
 type Line = ClusterEvent | { type: 'snapshot'; [k: string]: unknown };
@@ -14,7 +15,7 @@ export class EventFile {
 
   static open(path: string, io: Streams): EventFile {
     if (path === '-') return new EventFile(io.out);
-    const fd = fs.openSync(path, 'w');
+    const fd = openForWriting(path);
     return new EventFile((s) => fs.writeSync(fd, s), fd);
   }
 

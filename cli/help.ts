@@ -8,8 +8,9 @@ export function helpText(): string {
 Usage:
   kvcmd run [FILE|-] [--seed N] [--gossip settled|async|off] [--events OUT.jsonl]
             [--diagram OUT.html] [--shiviz OUT.log] [--model] [--interactive] [--check]
-  kvcmd check FILE
+  kvcmd check [FILE|-]
   kvcmd verify RECORD.jsonl  checks a recorded run's history (exit 1 with violations)
+  kvcmd test [DIR|FILE...] [--gossip M] [--model] [--seed N] [--junit OUT.xml] [--update]
   kvcmd lsp --stdio          the language server, for any LSP editor
   kvcmd dap                  the debugger (Debug Adapter Protocol on stdio), for any DAP editor
   kvcmd --help
@@ -18,9 +19,16 @@ run      checks the script, refuses it if it has errors (FILE:LINE:COL: error: .
          starts one Node.js process per server and client (XML-RPC on 127.0.0.1) and runs it.
          Only get and printStore write to stdout; everything else goes to stderr.
          Without FILE (or with -) the script is read from stdin; a terminal is read line by line.
-check    prints the diagnostics only (exit 2 if there are errors).
+check    prints the diagnostics only (exit 2 if there are errors). Without FILE (or with -) it
+         reads stdin to its end; at a terminal give FILE or -.
 verify   checks a record written by --events: read-your-writes, ERR_DEP, convergence, lost
          writes, stamps, gossip. RECORD:LINE: rule: message per violation; exit 2 if malformed.
+test     runs every script with a sibling .expected under DIR (default .) or the FILEs given, seed 1
+         unless --seed, traced and checked: a test passes when stdout equals the .expected file
+         byte for byte and the checker finds no violation (in async mode the checker decides).
+         FILE:LINE at the line that printed the first differing line; exit 0 all passed, 1 not.
+--junit  (test) writes a JUnit XML report to OUT.xml.
+--update (test) writes each run's stdout into its .expected file (scripts without errors).
 --seed   fixes the random choices (a multi-linked client's server); the seed used is always printed.
 --gossip settled (default): each command's gossip is delivered before the next command runs;
          async: gossip races the following commands; off: only stabilize propagates.
@@ -30,10 +38,26 @@ verify   checks a record written by --events: read-your-writes, ERR_DEP, converg
 --diagram writes the run's message diagram as one HTML file (lanes per node, time going down,
          an arrow per message with its Lamport counters; opens offline in any browser).
 --shiviz writes the run as a ShiViz log (vector clocks; the file's first line is its parser).
+         None of the three may name the script itself.
 --model  runs the in-process model of the protocol instead of real processes (same output).
 --check  records the run and checks its history (docs/checker.md): violations on stderr, exit 1.
+--interactive
+         reads stdin line by line even from a pipe (a terminal always is; FILE is then ignored):
+         each line is checked against the lines before it and runs at once, a line with an error
+         is reported and skipped. At a terminal a prompt 'kvcmd> ' is shown; a command that
+         prints nothing is acknowledged on stderr ('ok: server 3 joined'). End of input
+         (Ctrl-D) or a line 'done' ends the session.
 
-Script commands (one per line, # starts a comment):
+Exit status:
+  0    clean: help; check without errors; a run that reached its end with every put/get done
+  1    the run broke: a node died, another run error, an internal error; run --check violations
+  2    refused: the script has errors, a command-line mistake, an unreadable script
+  3    the run reached its end, but some put or get failed (no reachable server)
+  130  cancelled: SIGINT or SIGTERM, or stdout closed
+  (verify: 0 clean, 1 violations, 2 malformed record)
+
+Script commands (one per line; # starts a comment at the start of a line or after the last
+argument; a line 'done' ends the script):
 ${commands}
 `;
 }

@@ -1,9 +1,11 @@
-import { parseArgs, UsageError } from './args';
+import { CliArgs, parseArgs, UsageError } from './args';
+import { FileError, sameFile } from './files';
 import { helpText } from './help';
 import { runInteractive } from './interactive';
-import { runScript } from './run';
+import { EXIT, runScript } from './run';
 import type { Streams } from './streams';
 import { printDiagnostics, readAndCheck } from './script';
+import { isTestCommand, runTestCommand } from './test';
 
 /** The `kvcmd` command: wiring only. Resolves with the exit status. */
 export async function main(argv: readonly string[], io?: Streams): Promise<number> {
@@ -13,11 +15,13 @@ export async function main(argv: readonly string[], io?: Streams): Promise<numbe
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    // `kvcmd test` has its own flags and takes several paths (cli/test.ts).
+    if (isTestCommand(argv)) return await runTestCommand(argv, io, controller.signal);
     const args = parseArgs(argv);
     switch (args.command) {
       case 'help':
         io.out(helpText());
-        return 0;
+        return EXIT.OK;
       case 'lsp': {
         // The server runs until its client sends exit or closes the stream; the default signal
         // behaviour applies, so SIGTERM ends it at once.
@@ -35,15 +39,18 @@ export async function main(argv: readonly string[], io?: Streams): Promise<numbe
         return 0;
       }
       case 'check': {
+        // Without FILE, stdin is read only when it is a pipe or a file: at a terminal it would wait silently.
+        if (args.file === undefined && process.stdin.isTTY) throw new UsageError("check needs a FILE, or - to read the script from stdin");
         const script = readAndCheck(args.file);
         printDiagnostics(script, io.err);
-        return script.hasErrors ? 2 : 0;
+        return script.hasErrors ? EXIT.REFUSED : EXIT.OK;
       }
       case 'verify': {
         const { verifyFile } = await import('../check/index.js');
         return verifyFile(args.file!, io);
       }
       case 'run': {
+        refuseOverwrites(args);
         const fromTerminal = (args.file === undefined || args.file === '-') && process.stdin.isTTY;
         if (args.check && fromTerminal) throw new UsageError('--check needs a whole script: stdin is a terminal (pipe the script or name a FILE)');
         if (args.interactive || fromTerminal) return await runInteractive(args, io, controller.signal);
@@ -51,20 +58,42 @@ export async function main(argv: readonly string[], io?: Streams): Promise<numbe
       }
     }
   } catch (err) {
+    if (err instanceof FileError) {
+      io.err(`kvcmd: ${err.message}\n`);
+      return EXIT.REFUSED;
+    }
     if (err instanceof UsageError) {
       io.err(`kvcmd: ${err.message}\nTry 'kvcmd --help'.\n`);
-      return 2;
+      return EXIT.REFUSED;
     }
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT' || e.code === 'EISDIR' || e.code === 'EACCES') {
       io.err(`kvcmd: cannot read '${e.path ?? ''}': ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : 'permission denied'}\n`);
-      return 2;
+      return EXIT.REFUSED;
     }
     io.err(`kvcmd: ${e.message ?? String(err)}\n`);
-    return 1;
+    return EXIT.RUN_BROKE;
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+/** The run's output files must not be the script (nor each other): the run would overwrite what it reads. */
+function refuseOverwrites(args: CliArgs): void {
+  const outputs: [string, string][] = [];
+  for (const [flag, out] of [['--events', args.events], ['--diagram', args.diagram], ['--shiviz', args.shiviz]] as const) {
+    if (out !== undefined && out !== '-') outputs.push([flag, out]);
+  }
+  if (args.file !== undefined && args.file !== '-') {
+    for (const [flag, out] of outputs) {
+      if (sameFile(out, args.file)) throw new UsageError(`${flag} '${out}' is the script itself: the run would overwrite it; name another file`);
+    }
+  }
+  for (let i = 0; i < outputs.length; i++) {
+    for (let j = i + 1; j < outputs.length; j++) {
+      if (sameFile(outputs[i][1], outputs[j][1])) throw new UsageError(`${outputs[i][0]} and ${outputs[j][0]} name the same file '${outputs[j][1]}'`);
+    }
   }
 }
 

@@ -6,20 +6,47 @@ import { randomSeed, runCommands } from '../cluster/runner';
 import { checkRun } from '../check/index';
 import { CliArgs } from './args';
 import { EventFile } from './events';
+import { openForWriting } from './files';
 import { reportEvent } from './report';
 import { CheckedScript, printDiagnostics } from './script';
 import type { Streams } from './streams';
 
+/**
+ * The exit statuses of `kvcmd` (docs/cli.md, and `kvcmd --help`). `kvcmd verify` keeps its own
+ * 0/1/2 (docs/checker.md); `run --check` violations are RUN_BROKE, as docs/checker.md says.
+ */
+export const EXIT = Object.freeze({
+  /** Help; a clean `check`; a run that reached its end and every put/get succeeded. */
+  OK: 0,
+  /** The run broke (a node died, another run error), an internal error; `run --check` found a violation. */
+  RUN_BROKE: 1,
+  /** Refused: the script has an error, a command-line mistake, an unreadable script. */
+  REFUSED: 2,
+  /** The run reached its end but at least one put or get failed (no reachable server). */
+  OPS_FAILED: 3,
+  /** Cancelled: SIGINT, SIGTERM, or stdout closed. */
+  CANCELLED: 130,
+});
+
+/** The status of a run that was not refused, from what happened in it. */
+export function runStatus(r: { cancelled: boolean; broke: boolean; violations?: boolean; failedOps: number }): number {
+  if (r.cancelled) return EXIT.CANCELLED;
+  if (r.broke || r.violations) return EXIT.RUN_BROKE;
+  return r.failedOps > 0 ? EXIT.OPS_FAILED : EXIT.OK;
+}
+
 /** `kvcmd run`: refuse a script with errors (exit 2, nothing started), otherwise run it. */
 export async function runScript(script: CheckedScript, args: CliArgs, io: Streams, signal: AbortSignal): Promise<number> {
   printDiagnostics(script, io.err);
-  if (script.hasErrors) return 2;
+  if (script.hasErrors) return EXIT.REFUSED;
   const events = args.events ? EventFile.open(args.events, io) : undefined;
   const pictures = RunPictures.open(args);
   const out = events?.toStdout ? () => undefined : io.out;
   // --check: the run's record, kept to be checked at the end (check/).
   const record: ClusterEvent[] | undefined = args.check ? [] : undefined;
+  let failedOps = 0;
   const onEvent = (e: ClusterEvent): void => {
+    if (e.type === 'failed') failedOps++;
     record?.push(e);
     events?.write(e);
     pictures?.add(e);
@@ -36,9 +63,10 @@ export async function runScript(script: CheckedScript, args: CliArgs, io: Stream
       process: { onNodeError: (id, text) => io.err(`[node ${id ?? '?'}] ${text}`) },
     }, onEvent);
     if (result.snapshot) events?.write({ type: 'snapshot', ...result.snapshot });
-    if (signal.aborted) return 130;
+    if (signal.aborted) return EXIT.CANCELLED;
     const clean = record ? checkRun(script.name, record, io.err) : true;
-    return result.ok && clean ? 0 : 1;
+    if (failedOps > 0 && result.ok) io.err(`kvcmd: ${failedOps} put/get operation${failedOps === 1 ? '' : 's'} failed (exit ${EXIT.OPS_FAILED})\n`);
+    return runStatus({ cancelled: false, broke: !result.ok, violations: !clean, failedOps });
   } finally {
     events?.close();
     pictures?.close(`kvcmd run ${script.name}`, script.analysis.script.text.split(/\r?\n/), io);
@@ -57,7 +85,7 @@ export class RunPictures {
 
   static open(args: CliArgs): RunPictures | undefined {
     if (args.diagram === undefined && args.shiviz === undefined) return undefined;
-    const open = (path: string | undefined) => (path === undefined ? undefined : { path, fd: fs.openSync(path, 'w') });
+    const open = (path: string | undefined) => (path === undefined ? undefined : { path, fd: openForWriting(path) });
     const diagram = open(args.diagram);
     try {
       return new RunPictures(diagram, open(args.shiviz));

@@ -1,7 +1,7 @@
-import * as fs from 'fs';
 import { analyze, Analysis } from '../language/analyzer';
 import { decodeScript } from '../language/decode';
 import { Diagnostic, formatDiagnostic } from '../language/diagnostics';
+import { readScriptBytes } from './files';
 
 export interface CheckedScript {
   name: string;
@@ -10,10 +10,10 @@ export interface CheckedScript {
   hasErrors: boolean;
 }
 
-/** Reads a script from a file, or all of stdin for '-', and checks it: the one parse of its text. */
+/** Reads a script from a file, or all of stdin for '-' (at most MAX_SCRIPT_BYTES), and checks it: the one parse of its text. */
 export function readAndCheck(file: string | undefined): CheckedScript {
   const name = file === undefined || file === '-' ? '<stdin>' : file;
-  const bytes = name === '<stdin>' ? fs.readFileSync(0) : fs.readFileSync(file!);
+  const bytes = readScriptBytes(file);
   const decoded = decodeScript(bytes);
   const analysis = analyze(decoded.text);
   const diagnostics = [...decoded.diagnostics, ...analysis.diagnostics].sort(

@@ -181,3 +181,176 @@ test('one bad joinClient gives one error, not one per later line using the clien
   assert.equal(r.code, 2);
   assert.equal(r.stderr, `${file}:2:14: error: no server or client 9 has been joined before this line\n`);
 });
+
+// Exit statuses (docs/cli.md): 0 clean, 1 the run broke, 2 refused, 3 ran to the end with failed operations, 130 cancelled.
+test('a run whose put or get fails runs to the end and exits 3, with a summary on stderr', async () => {
+  const file = scriptFile('failed-ops.kvcmd', 'joinServer 0\njoinClient 1 0\nput 1 k v\nbreakConnection 1 0\nget 1 k\nput 1 k w\nprintStore 0\n');
+  for (const backend of [['--model'], []]) {
+    const r = await runCli(['run', file, '--seed', '1', ...backend]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.equal(r.stdout, 'k:v\n', 'the run went on to the end');
+    assert.ok(r.stderr.includes(`${file}:5: error: get by client 1 of k failed`), r.stderr);
+    assert.match(r.stderr, /kvcmd: 2 put\/get operations failed \(exit 3\)/);
+  }
+  // --check on a clean history keeps the run's status; a clean run with --check is 0.
+  const checked = await runCli(['run', file, '--seed', '1', '--model', '--check']);
+  assert.equal(checked.code, 3, checked.stderr);
+  const clean = await runCli(['run', path.join(ROOT, 'samples', '01-fully-connected.kvcmd'), '--seed', '1', '--model', '--check']);
+  assert.equal(clean.code, 0, clean.stderr);
+  // Interactive mode reports the same way at end of input.
+  const i = await runCli(['run', '--interactive', '--model', '--seed', '1'], 'joinServer 0\njoinClient 1 0\nbreakConnection 1 0\nget 1 k\n');
+  assert.equal(i.code, 3, i.stderr);
+});
+
+test('SIGTERM cancels a run: exit 130', async () => {
+  const file = scriptFile('cancel.kvcmd', 'joinServer 0\nsleep 600000\n');
+  const { spawn } = await import('child_process');
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'kvcmd.js'), 'run', file, '--seed', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no exit after SIGTERM: ${stderr}`)); }, 30_000);
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (/seed 1/.test(stderr)) setTimeout(() => child.kill('SIGTERM'), 300);
+    });
+    child.on('close', (c) => { clearTimeout(timer); resolve(c); });
+  });
+  assert.equal(code, 130, stderr);
+});
+
+test('the help and docs/cli.md give the same exit status table', async () => {
+  const r = await runCli(['--help']);
+  const cli = fs.readFileSync(path.join(ROOT, 'docs', 'cli.md'), 'utf8');
+  for (const status of ['0', '1', '2', '3', '130']) {
+    assert.match(r.stdout, new RegExp(`^  ${status} +\\S`, 'm'), `help: ${status}`);
+    assert.match(cli, new RegExp(`^\\| ${status} \\|`, 'm'), `docs: ${status}`);
+  }
+  assert.match(r.stdout, /kvcmd check \[FILE\|-\]/);
+  assert.match(r.stdout, /--interactive\n\s+reads stdin line by line/);
+});
+
+test('check without FILE reads a piped stdin (as check -)', async () => {
+  for (const args of [['check'], ['check', '-']]) {
+    const ok = await runCli(args, 'joinServer 0\nkillServer 0\nkillServer 0\n');
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stderr, /^<stdin>:3:12: warning: server 0 is dead/);
+    const bad = await runCli(args, 'joinServer 0\nputt\n');
+    assert.equal(bad.code, 2);
+  }
+});
+
+test('interactive mode acknowledges on stderr each command that printed nothing', async () => {
+  const r = await runCli(['run', '--interactive', '--model', '--seed', '1'],
+    'joinServer 0\njoinClient 5 0\nput 5 k v\nget 5 k\nprintStore 0\nkillServer 3\nstabilize\n');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'k:v\nk:v\n');
+  const acks = r.stderr.split('\n').filter((l) => l.startsWith('ok: '));
+  assert.deepEqual(acks, ['ok: server 0 joined', 'ok: client 5 joined, linked to server 0', 'ok: put k=v applied by server 0, stamp (2,0)',
+    'ok: nothing to do (see the warning)', 'ok: stabilized']);
+  assert.doesNotMatch(r.stderr, /kvcmd> /, 'no prompt when stdin is not a terminal');
+});
+
+/** Runs kvcmd with a pseudo-terminal as stdin, stdout and stderr (python3's pty), typing `input`, then Ctrl-D. */
+function runInTerminal(args: string[], input: string): Promise<{ code: number | null; output: string }> {
+  const driver = [
+    'import os, pty, sys, time, select',
+    'pid, fd = pty.fork()',
+    'if pid == 0:',
+    '    os.execv(sys.argv[1], sys.argv[1:])',
+    'out = b""',
+    'def pump(seconds):',
+    '    global out',
+    '    end = time.time() + seconds',
+    '    while time.time() < end:',
+    '        r, _, _ = select.select([fd], [], [], 0.05)',
+    '        if r:',
+    '            try:',
+    '                data = os.read(fd, 65536)',
+    '            except OSError:',
+    '                return False',
+    '            if not data:',
+    '                return False',
+    '            out += data',
+    '    return True',
+    'pump(1.5)',
+    'for line in sys.stdin.read().splitlines():',
+    '    os.write(fd, (line + "\\n").encode())',
+    '    pump(0.5)',
+    'os.write(fd, b"\\x04")',
+    'pump(10)',
+    '_, status = os.waitpid(pid, 0)',
+    'sys.stdout.write(out.decode("utf-8", "replace"))',
+    'sys.exit(os.waitstatus_to_exitcode(status) if hasattr(os, "waitstatus_to_exitcode") else status >> 8)',
+  ].join('\n');
+  return new Promise((resolve, reject) => {
+    void import('child_process').then(({ spawn }) => {
+      const child = spawn('python3', ['-c', driver, process.execPath, path.join(ROOT, 'bin', 'kvcmd.js'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no exit: ${output}`)); }, 40_000);
+      child.on('error', reject);
+      child.on('close', (code) => { clearTimeout(timer); resolve({ code, output }); });
+      child.stdin.end(input);
+    });
+  });
+}
+
+const hasPython = (() => {
+  try {
+    return require('child_process').spawnSync('python3', ['-c', 'import pty'], { timeout: 5000 }).status === 0;
+  } catch {
+    return false;
+  }
+})();
+
+test('at a terminal: run shows the prompt kvcmd> on stderr; check without FILE is a usage error', { skip: !hasPython && 'needs python3 for a pseudo-terminal' }, async () => {
+  const r = await runInTerminal(['run', '--model', '--seed', '1'], 'joinServer 0\njoinClient 5 0\nget 5 k');
+  assert.equal(r.code, 0, r.output);
+  assert.ok(r.output.includes('kvcmd> '), r.output);
+  assert.ok(r.output.includes('ok: server 0 joined'), r.output);
+  assert.ok(r.output.includes('k:ERR_KEY'), r.output);
+  assert.ok(r.output.split('kvcmd> ').length >= 4, `a prompt before each line: ${r.output}`);
+  const c = await runInTerminal(['check'], '');
+  assert.equal(c.code, 2, c.output);
+  assert.match(c.output, /check needs a FILE, or - to read the script from stdin/);
+});
+
+test('the output files cannot be the script: --events, --diagram, --shiviz naming it are usage errors', async () => {
+  const file = scriptFile('self.kvcmd', 'joinServer 0\n');
+  const rel = path.relative(ROOT, file);
+  for (const args of [['--events', file], ['--diagram', rel], [`--shiviz=${path.join(path.dirname(file), '.', path.basename(file))}`], ['--events', path.join(os.tmpdir(), 'x.jsonl'), '--diagram', path.join(os.tmpdir(), 'x.jsonl')]]) {
+    const r = await runCli(['run', file, '--model', ...args]);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, /is the script itself: the run would overwrite it|name the same file/);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'joinServer 0\n', 'the script is untouched');
+  }
+});
+
+test('an unwritable output path says cannot write; devices and endless input are refused, stdin pipes work', async () => {
+  const file = scriptFile('out.kvcmd', 'joinServer 0\n');
+  const w = await runCli(['run', file, '--model', '--events', '/nonexistent-dir/x.jsonl']);
+  assert.equal(w.code, 2);
+  assert.equal(w.stderr, "kvcmd: cannot write '/nonexistent-dir/x.jsonl': no such directory\n");
+  const d = await runCli(['run', file, '--model', '--diagram', os.tmpdir()]);
+  assert.equal(d.code, 2);
+  assert.match(d.stderr, /cannot write '.*': is a directory/);
+  const dev = await runCli(['check', '/dev/zero'], '', 10_000);
+  assert.equal(dev.code, 2);
+  assert.equal(dev.stderr, "kvcmd: cannot read '/dev/zero': is a device, not a file\n");
+  // stdin that never ends stops at the size limit.
+  const { spawn } = await import('child_process');
+  const zero = fs.openSync('/dev/zero', 'r');
+  try {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'kvcmd.js'), 'check', '-'], { stdio: [zero, 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('check - < /dev/zero did not stop')); }, 20_000);
+      child.on('close', (c) => { clearTimeout(timer); resolve(c); });
+    });
+    assert.equal(code, 2);
+    assert.equal(stderr, "kvcmd: cannot read '<stdin>': larger than 64 MB, the limit for a script\n");
+  } finally {
+    fs.closeSync(zero);
+  }
+});
