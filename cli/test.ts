@@ -1,0 +1,165 @@
+// `kvcmd test [DIR|FILE...] [--gossip M] [--model] [--seed N] [--junit OUT.xml] [--update]`: every
+// script with a sibling `.expected` is a test (testing/scriptTests.ts). Its own argument parser:
+// the flags differ from `run`'s and several paths are allowed (docs/cli.md, "kvcmd test").
+import * as fs from 'fs';
+import * as path from 'path';
+import { GOSSIP_MODES, type GossipMode } from '../protocol/messages';
+import { UsageError } from './args';
+import type { Streams } from './streams';
+import { discoverTests, runScriptTest, TestUsageError, updatable, updateExpected, type ScriptTestResult } from '../testing/scriptTests';
+import { failureDetails, junitXml } from '../testing/junit';
+
+export interface TestArgs {
+  paths: string[];
+  gossip: GossipMode;
+  seed: number | undefined;
+  model: boolean;
+  junit: string | undefined;
+  update: boolean;
+}
+
+/** Flags of any kvcmd command that take a value as the next word (so that word is not the command). */
+const VALUED = new Set(['--seed', '--gossip', '--events', '--diagram', '--shiviz', '--junit']);
+
+/** Whether argv is `kvcmd test ...`: its first word that is neither an option nor an option's value is `test`. */
+export function isTestCommand(argv: readonly string[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-h' || a === '--help') return false;
+    if (a.startsWith('-') && a !== '-') {
+      if (VALUED.has(a)) i++;
+      continue;
+    }
+    return a === 'test';
+  }
+  return false;
+}
+
+export function parseTestArgs(argv: readonly string[]): TestArgs {
+  const args: TestArgs = { paths: [], gossip: 'settled', seed: undefined, model: false, junit: undefined, update: false };
+  let sawCommand = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (): string => {
+      const eq = a.indexOf('=');
+      if (a.startsWith('--') && eq !== -1) return a.slice(eq + 1);
+      const next = argv[++i];
+      if (next === undefined) throw new UsageError(`${a} needs a value`);
+      return next;
+    };
+    const flag = a.startsWith('--') ? a.split('=')[0] : a;
+    switch (flag) {
+      case '--seed': {
+        const v = value();
+        if (!/^[0-9]+$/.test(v) || Number(v) > 2 ** 31 - 1) throw new UsageError(`--seed must be an integer from 0 to ${2 ** 31 - 1}, not '${v}'`);
+        args.seed = Number(v);
+        break;
+      }
+      case '--gossip': {
+        const v = value();
+        if (!(GOSSIP_MODES as readonly string[]).includes(v)) throw new UsageError(`--gossip must be one of ${GOSSIP_MODES.join(', ')}, not '${v}'`);
+        args.gossip = v as GossipMode;
+        break;
+      }
+      case '--model': args.model = true; break;
+      case '--update': args.update = true; break;
+      case '--junit': {
+        const v = value();
+        if (v === '' || v === '-') throw new UsageError(`--junit needs a file name ('${v}' is not one)`);
+        args.junit = v;
+        break;
+      }
+      default:
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}' for test (options: --gossip, --model, --seed, --junit, --update)`);
+        if (!sawCommand && a === 'test') sawCommand = true;
+        else if (a === '-') throw new UsageError('test reads scripts from files, not stdin: name a folder or .kvcmd files');
+        else args.paths.push(a);
+    }
+  }
+  return args;
+}
+
+/** Paths as the user sees them: relative to the working directory when inside it. */
+function display(file: string): string {
+  const rel = path.relative(process.cwd(), path.resolve(file));
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+const indent = (text: string, by = '  '): string => text.split('\n').map((l) => by + l).join('\n');
+
+/** `kvcmd test`: 0 every test passed, 1 some failed, 2 a usage error (no tests found included), 130 cancelled. */
+export async function runTestCommand(argv: readonly string[], io: Streams, signal: AbortSignal): Promise<number> {
+  const args = parseTestArgs(argv);
+  const paths = args.paths.length > 0 ? args.paths : ['.'];
+  let tests;
+  try {
+    tests = discoverTests(paths);
+  } catch (err) {
+    if (err instanceof TestUsageError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (tests.length === 0) {
+    throw new UsageError(`no tests found in ${paths.map((p) => `'${p}'`).join(', ')}: a test is a .kvcmd script with a sibling .expected file (name.kvcmd and name.expected)`);
+  }
+  // Opened first, so an unwritable report path is refused before anything runs.
+  let junitFd: number | undefined;
+  try {
+    if (args.junit !== undefined) junitFd = fs.openSync(args.junit, 'w');
+  } catch (err) {
+    throw new UsageError(`cannot write the JUnit report '${args.junit}': ${(err as Error).message}`);
+  }
+  const backend = args.model ? 'model' : 'processes';
+  const seed = args.seed ?? 1;
+  io.err(`kvcmd: test: ${tests.length} test${tests.length === 1 ? '' : 's'} (seed ${seed}, gossip ${args.gossip}, ${backend === 'model' ? 'model' : 'real processes'})\n`);
+  const results: ScriptTestResult[] = [];
+  const changed: string[] = [];
+  const t0 = performance.now();
+  try {
+    for (const t of tests) {
+      if (signal.aborted) break;
+      const r = await runScriptTest(t, { gossip: args.gossip, seed, backend, signal });
+      if (r.cancelled) break;
+      if (args.update && updatable(r)) {
+        if (updateExpected(r)) changed.push(r.test.expected);
+        // The expected output is now what ran: only the other causes still fail the test.
+        const stale = (why: string): boolean => why.startsWith('stdout differs') || why.startsWith('no expected output');
+        r.reasons = r.reasons.filter((why) => !stale(why));
+        r.status = r.reasons.length === 0 ? 'passed' : 'failed';
+        r.warnings = r.warnings.filter((w) => !w.startsWith('stdout differs'));
+      }
+      results.push(r);
+      report(r, io);
+    }
+  } finally {
+    if (junitFd !== undefined) {
+      fs.writeSync(junitFd, junitXml(results, { display }));
+      fs.closeSync(junitFd);
+    }
+  }
+  if (signal.aborted) {
+    io.err(`kvcmd: test: cancelled after ${results.length} of ${tests.length} tests\n`);
+    return 130;
+  }
+  const failed = results.filter((r) => r.status === 'failed').length;
+  if (args.update) {
+    for (const f of changed) io.out(`updated ${display(f)}\n`);
+    io.out(changed.length === 0 ? 'no .expected file changed\n' : `${changed.length} .expected file${changed.length === 1 ? '' : 's'} updated\n`);
+  }
+  if (junitFd !== undefined) io.err(`kvcmd: test: JUnit report written to ${args.junit}\n`);
+  io.out(`${results.length - failed} passed, ${failed} failed (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+  return failed > 0 ? 1 : 0;
+}
+
+function report(r: ScriptTestResult, io: Streams): void {
+  const name = display(r.test.script);
+  const ms = `${Math.round(r.ms)} ms`;
+  if (r.status === 'passed') {
+    io.out(`PASS ${name} (${ms})\n`);
+    for (const w of r.warnings) io.out(`  warning: ${w}\n`);
+    if (r.mismatch && r.gossip === 'async') io.out(indent(`${name}:${r.mismatch.scriptLine ?? 0}: ${r.mismatch.summary}\n${r.mismatch.excerpt}`, '    ') + '\n');
+    return;
+  }
+  io.out(`FAIL ${name} (${ms}): ${r.reasons.join('; ')}\n`);
+  io.out(indent(failureDetails(r, display)) + '\n');
+  for (const w of r.warnings) io.out(`  warning: ${w}\n`);
+}
