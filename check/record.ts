@@ -1,4 +1,5 @@
 import type { ClusterEvent } from '../record/events';
+import { describeValue as describe, eventProblem } from '../record/schema';
 
 /** A record as the checker reads it: the events in order, and where each one was in its file. */
 export interface LoadedRecord {
@@ -19,46 +20,6 @@ export class RecordError extends Error {
     return `${file}:${this.line}:${this.column}: error: ${this.message}`;
   }
 }
-
-/** Events whose records only hold the records' format and the run's end: no script line. */
-const UNCAUSED = new Set(['runStarted', 'runFinished']);
-
-type FieldKind =
-  | 'int' | 'num' | 'str' | 'bool' | 'stamp' | 'stamp?' | 'ids' | 'result' | 'entries' | 'obj' | 'msg'
-  | readonly string[];
-
-const MESSAGE_KINDS = ['put', 'putReply', 'get', 'getReply', 'gossip', 'spread', 'gossipAck', 'explore', 'exploreReply', 'install', 'installAck'];
-const MESSAGE: Record<string, FieldKind> = { msg: 'msg', from: 'int', to: 'int', kind: MESSAGE_KINDS, node: 'int', counter: 'int' };
-
-/** Every event type of format kvcmd-record version 1 (docs/events.md) and its required fields. */
-const FIELDS: Record<string, Record<string, FieldKind>> = {
-  runStarted: { format: 'str', version: 'int', seed: 'int', gossip: ['settled', 'async', 'off'], backend: ['processes', 'model'] },
-  nodeStarted: { id: 'int', role: ['server', 'client'], port: 'int', pid: 'int' },
-  nodeKilled: { id: 'int' },
-  linkCut: { a: 'int', b: 'int' },
-  linkCreated: { a: 'int', b: 'int' },
-  put: { client: 'int', key: 'str', value: 'str', server: 'int', stamp: 'stamp', counter: 'int' },
-  get: { client: 'int', key: 'str', server: 'int', result: 'result', depBefore: 'stamp?', depAfter: 'stamp?', counter: 'int' },
-  failed: { client: 'int', op: ['put', 'get'], key: 'str', reason: 'str' },
-  send: { ...MESSAGE, body: 'obj' },
-  deliver: MESSAGE,
-  lost: { ...MESSAGE, reason: ['link cut', 'unreachable'] },
-  applied: { node: 'int', counter: 'int', key: 'str', value: 'str', stamp: 'stamp', via: ['put', 'gossip', 'stabilize'], from: 'int' },
-  stabilizeBegun: { epoch: 'int' },
-  stabilizeGroup: { epoch: 'int', root: 'int', members: 'ids' },
-  stabilizeDone: { epoch: 'int', ms: 'num' },
-  storePrinted: { server: 'int', entries: 'entries' },
-  stdout: { text: 'str' },
-  runFinished: { ok: 'bool', ms: 'num' },
-};
-
-/** Optional fields, checked when present. */
-const OPTIONAL: Record<string, Record<string, FieldKind>> = {
-  send: { re: 'msg' },
-  deliver: { re: 'msg' },
-  lost: { re: 'msg' },
-  runFinished: { error: 'str' },
-};
 
 /** Parses a record file's text (JSON lines, docs/events.md); throws a located RecordError if it is malformed. */
 export function parseRecord(text: string): LoadedRecord {
@@ -97,68 +58,10 @@ function checkHeader(obj: Record<string, unknown>, raw: string, lineNo: number):
 }
 
 function validateEvent(obj: Record<string, unknown>, raw: string, lineNo: number, first: boolean): void {
-  const type = obj.type;
-  if (typeof type !== 'string') throw located(raw, lineNo, 'type', 'missing field "type"');
-  const fields = FIELDS[type];
-  if (!fields) throw located(raw, lineNo, 'type', `unknown event type ${describe(type)}`);
-  if (type === 'runStarted' && !first) throw located(raw, lineNo, 'type', 'runStarted may only be the first line');
-  if (!UNCAUSED.has(type)) {
-    checkField(obj, raw, lineNo, type, 'line', 'int');
-    checkField(obj, raw, lineNo, type, 'step', 'int');
-  }
-  for (const [name, kind] of Object.entries(fields)) checkField(obj, raw, lineNo, type, name, kind);
-  for (const [name, kind] of Object.entries(OPTIONAL[type] ?? {})) if (obj[name] !== undefined) checkField(obj, raw, lineNo, type, name, kind);
-}
-
-function checkField(obj: Record<string, unknown>, raw: string, lineNo: number, type: string, name: string, kind: FieldKind): void {
-  if (!(name in obj)) throw new RecordError(lineNo, Math.max(1, raw.lastIndexOf('}') + 1), `${type} event is missing field "${name}"`);
-  const problem = fieldProblem(obj[name], kind);
-  if (problem) throw located(raw, lineNo, name, `${type}.${name}: ${problem}`);
-}
-
-/** What is wrong with a field's value, or undefined. */
-function fieldProblem(v: unknown, kind: FieldKind): string | undefined {
-  if (Array.isArray(kind)) return typeof v === 'string' && kind.includes(v) ? undefined : `expected one of ${kind.join(', ')}, got ${describe(v)}`;
-  switch (kind) {
-    case 'int': return isInt(v) ? undefined : `expected a non-negative integer, got ${describe(v)}`;
-    case 'num': return typeof v === 'number' && Number.isFinite(v) ? undefined : `expected a number, got ${describe(v)}`;
-    case 'str': return typeof v === 'string' ? undefined : `expected a string, got ${describe(v)}`;
-    case 'bool': return typeof v === 'boolean' ? undefined : `expected true or false, got ${describe(v)}`;
-    case 'obj': return isObject(v) ? undefined : `expected an object, got ${describe(v)}`;
-    case 'msg': return typeof v === 'string' && /^[0-9]+\.[0-9]+$/.test(v) ? undefined : `expected a message name "FROM.ID", got ${describe(v)}`;
-    case 'stamp': return isStamp(v) ? undefined : `expected a stamp {"counter":N,"server":ID}, got ${describe(v)}`;
-    case 'stamp?': return v === null || isStamp(v) ? undefined : `expected a stamp {"counter":N,"server":ID} or null, got ${describe(v)}`;
-    case 'ids': return Array.isArray(v) && v.every(isInt) ? undefined : `expected a list of ids, got ${describe(v)}`;
-    case 'entries':
-      return Array.isArray(v) && v.every((e) => isObject(e) && typeof e.key === 'string' && typeof e.value === 'string' && isStamp(e.stamp))
-        ? undefined : 'expected a list of {"key","value","stamp"} entries';
-    case 'result': {
-      if (!isObject(v)) return `expected a get result object, got ${describe(v)}`;
-      if (v.kind === 'value') return typeof v.value === 'string' && isStamp(v.stamp) ? undefined : 'a value result needs "value" (a string) and "stamp"';
-      if (v.kind === 'ERR_KEY') return undefined;
-      if (v.kind === 'ERR_DEP') return (v.held === null || isStamp(v.held)) && isStamp(v.dep) ? undefined : 'an ERR_DEP result needs "held" (a stamp or null) and "dep" (a stamp)';
-      return `unknown result kind ${describe(v.kind)} (expected value, ERR_KEY or ERR_DEP)`;
-    }
-  }
-  return undefined;
-}
-
-function isInt(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isStamp(v: unknown): boolean {
-  return isObject(v) && isInt(v.counter) && isInt(v.server);
-}
-
-function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+  const bad = eventProblem(obj);
+  if (bad?.missing) throw new RecordError(lineNo, Math.max(1, raw.lastIndexOf('}') + 1), bad.problem);
+  if (bad) throw located(raw, lineNo, bad.field, bad.problem);
+  if (obj.type === 'runStarted' && !first) throw located(raw, lineNo, 'type', 'runStarted may only be the first line');
 }
 
 function firstNonBlank(raw: string): number {
