@@ -15,7 +15,8 @@ import { GOSSIP_MODES, type GossipMode } from '../protocol/messages';
 import { formatStamp } from '../protocol/stamp';
 import type { ClusterEvent } from '../record/events';
 import { connect, type DapMessage } from './framing';
-import { commandText, DebugSession, formatEntry, type NodeView, type StopResult } from './session';
+import { commandText } from '../language/commands';
+import { DebugSession, formatEntry, type NodeView, type StopResult } from './session';
 
 export const THREAD_ID = 1;
 

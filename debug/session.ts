@@ -14,7 +14,7 @@ import { ClusterRun, type Backend } from '../cluster/runner';
 import type { ModelHost } from '../cluster/modelHost';
 import type { ProcessHostOptions } from '../cluster/processHost';
 import type { Command } from '../language/commands';
-import type { BodySummary, Envelope, GossipMode, MessageKind, NodeId, PeerBody, Stamp } from '../protocol/messages';
+import { summarizeBody, type Envelope, type GossipMode, type MessageKind, type NodeId, type Stamp } from '../protocol/messages';
 import { formatStamp } from '../protocol/stamp';
 import { ClusterState } from '../record/clusterState';
 import { describeGet, describeMessage } from '../record/describe';
@@ -472,39 +472,12 @@ export function messageView(env: Envelope): MessageView {
   }
   const send: EventOf<'send'> = {
     type: 'send', line: env.cause.line, step: env.cause.step, msg: base.msg, from: env.from, to: env.to, kind: b.type,
-    node: env.from, counter: env.counter, body: summarize(b), ...(env.replyTo ? { re: `${env.to}.${env.replyTo}` } : {}),
+    node: env.from, counter: env.counter, body: summarizeBody(b), ...(env.replyTo ? { re: `${env.to}.${env.replyTo}` } : {}),
   };
   return { ...base, kind: b.type, label: describeMessage(send) };
 }
 
-function summarize(b: PeerBody): BodySummary {
-  switch (b.type) {
-    case 'put': return { key: b.key, value: b.value };
-    case 'putReply': return { key: b.key, stamp: b.stamp };
-    case 'get': return { key: b.key, dep: b.dep };
-    case 'getReply': return { key: b.key, result: b.result };
-    case 'gossip':
-    case 'spread': return { key: b.entry.key, value: b.entry.value, stamp: b.entry.stamp };
-    case 'explore': return { epoch: b.epoch };
-    case 'exploreReply': return { epoch: b.epoch, joined: b.joined, entries: b.entries.length };
-    case 'install': return { epoch: b.epoch, entries: b.entries.length };
-    case 'installAck': return { epoch: b.epoch };
-    default: return {};
-  }
-}
 
-/** A command as the script writes it, e.g. `put 10 color blue`. */
-export function commandText(c: Command): string {
-  switch (c.name) {
-    case 'joinServer': case 'killServer': case 'printStore': return `${c.name} ${c.server}`;
-    case 'joinClient': return `${c.name} ${c.client} ${c.server}`;
-    case 'breakConnection': case 'createConnection': return `${c.name} ${c.a} ${c.b}`;
-    case 'stabilize': return c.name;
-    case 'put': return `${c.name} ${c.client} ${c.key} ${c.value}`;
-    case 'get': return `${c.name} ${c.client} ${c.key}`;
-    case 'sleep': return `${c.name} ${c.ms}`;
-  }
-}
 
 /** `blue (3,0)`: a store entry as the Nodes view shows it. */
 export function formatEntry(e: { value: string; stamp: Stamp }): string {

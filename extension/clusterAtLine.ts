@@ -3,7 +3,7 @@
 // Cluster at Line…" picks a line (or the final cluster) by hand.
 import * as vscode from 'vscode';
 import type { ClusterTreeProvider } from './clusterTree';
-import { commandText } from './preflight';
+import { commandText } from '../language/commands';
 import type { RunManager } from './runs';
 
 export function registerClusterAtLine(provider: ClusterTreeProvider, runs: RunManager): vscode.Disposable {

@@ -28,15 +28,3 @@ export function reportRefusal(name: string, errors: readonly Diagnostic[], log: 
     .then((pick) => pick && vscode.commands.executeCommand('workbench.actions.view.problems'));
 }
 
-/** A command as the script spells it, e.g. `put 5 k v` (for progress messages and pickers). */
-export function commandText(c: Command): string {
-  switch (c.name) {
-    case 'joinServer': case 'killServer': case 'printStore': return `${c.name} ${c.server}`;
-    case 'joinClient': return `${c.name} ${c.client} ${c.server}`;
-    case 'breakConnection': case 'createConnection': return `${c.name} ${c.a} ${c.b}`;
-    case 'stabilize': return c.name;
-    case 'put': return `${c.name} ${c.client} ${c.key} ${c.value}`;
-    case 'get': return `${c.name} ${c.client} ${c.key}`;
-    case 'sleep': return `${c.name} ${c.ms}`;
-  }
-}

@@ -1,7 +1,7 @@
 // A progress notification per run, with Cancel: the command being run ("line 12: put 5 k v") and
 // how far through the script the run is.
 import * as vscode from 'vscode';
-import { commandText } from './preflight';
+import { commandText } from '../language/commands';
 import type { RunManager, RunRecord } from './runs';
 
 export function registerRunProgress(runs: RunManager): vscode.Disposable {

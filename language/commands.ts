@@ -11,3 +11,16 @@ export type Command =
   | { name: 'put'; line: number; client: number; key: string; value: string }
   | { name: 'get'; line: number; client: number; key: string }
   | { name: 'sleep'; line: number; ms: number };
+
+/** A command as the script spells it, e.g. `put 5 k v` (progress messages, pickers, the debugger's frames). */
+export function commandText(c: Command): string {
+  switch (c.name) {
+    case 'joinServer': case 'killServer': case 'printStore': return `${c.name} ${c.server}`;
+    case 'joinClient': return `${c.name} ${c.client} ${c.server}`;
+    case 'breakConnection': case 'createConnection': return `${c.name} ${c.a} ${c.b}`;
+    case 'stabilize': return c.name;
+    case 'put': return `${c.name} ${c.client} ${c.key} ${c.value}`;
+    case 'get': return `${c.name} ${c.client} ${c.key}`;
+    case 'sleep': return `${c.name} ${c.ms}`;
+  }
+}

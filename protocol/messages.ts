@@ -187,3 +187,20 @@ export type FromNode =
   | { kind: 'control'; msg: ControlOut }
   // `at`: when the node reported them, in ms since the Unix epoch (performance.timeOrigin + now()).
   | { kind: 'notices'; notices: NodeNotice[]; at: number };
+
+/** The part of a body the record keeps: keys, values and stamps, and only the size of a store. */
+export function summarizeBody(b: PeerBody): BodySummary {
+  switch (b.type) {
+    case 'put': return { key: b.key, value: b.value };
+    case 'putReply': return { key: b.key, stamp: b.stamp };
+    case 'get': return { key: b.key, dep: b.dep };
+    case 'getReply': return { key: b.key, result: b.result };
+    case 'gossip':
+    case 'spread': return { key: b.entry.key, value: b.entry.value, stamp: b.entry.stamp };
+    case 'explore': return { epoch: b.epoch };
+    case 'exploreReply': return { epoch: b.epoch, joined: b.joined, entries: b.entries.length };
+    case 'install': return { epoch: b.epoch, entries: b.entries.length };
+    case 'installAck': return { epoch: b.epoch };
+    default: return {};
+  }
+}

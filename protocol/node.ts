@@ -1,7 +1,7 @@
 import { LamportClock } from './clock';
 import {
-  BodySummary, Cause, ControlBody, ControlIn, ControlOut, ControlResult, Envelope, GossipMode, isLostReply, lostReply,
-  MessageFacts, MessageKind, NO_CAUSE, NodeId, NodeNotice, NodeSnapshot, PeerBody, Role,
+  Cause, ControlBody, ControlIn, ControlOut, ControlResult, Envelope, GossipMode, isLostReply, lostReply,
+  MessageFacts, MessageKind, NO_CAUSE, NodeId, NodeNotice, NodeSnapshot, PeerBody, Role, summarizeBody,
 } from './messages';
 
 /** What one step of a node asks its transport to do. */
@@ -124,7 +124,7 @@ export abstract class ProtocolNode {
   private send(to: NodeId, replyTo: number, body: PeerBody): Envelope {
     const env: Envelope = { from: this.id, to, id: this.nextMessage++, replyTo, counter: this.clock.tickForSend(), cause: this.cause, body };
     this.out.sends.push(env);
-    if (this.config.trace) this.record({ type: 'sent', node: this.id, counter: env.counter, msg: facts(env), body: summarize(body) });
+    if (this.config.trace) this.record({ type: 'sent', node: this.id, counter: env.counter, msg: facts(env), body: summarizeBody(body) });
     return env;
   }
 
@@ -208,19 +208,3 @@ function emptyEffects(): Effects {
   return { sends: [], replies: [], notices: [] };
 }
 
-/** The part of a body the record keeps: keys, values and stamps, and only the size of a store. */
-function summarize(b: PeerBody): BodySummary {
-  switch (b.type) {
-    case 'put': return { key: b.key, value: b.value };
-    case 'putReply': return { key: b.key, stamp: b.stamp };
-    case 'get': return { key: b.key, dep: b.dep };
-    case 'getReply': return { key: b.key, result: b.result };
-    case 'gossip':
-    case 'spread': return { key: b.entry.key, value: b.entry.value, stamp: b.entry.stamp };
-    case 'explore': return { epoch: b.epoch };
-    case 'exploreReply': return { epoch: b.epoch, joined: b.joined, entries: b.entries.length };
-    case 'install': return { epoch: b.epoch, entries: b.entries.length };
-    case 'installAck': return { epoch: b.epoch };
-    default: return {};
-  }
-}
