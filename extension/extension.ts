@@ -14,6 +14,7 @@ import { registerRunProgress } from './runProgress';
 import { registerRunPublisher } from './runPublisher';
 import { RunManager } from './runs';
 import { registerStatusBar } from './statusBar';
+import { registerTesting, type KvcmdTesting } from './testing';
 
 /** What `activate` returns: reachable by tests through `extensions.getExtension('kvcmd.kvcmd').exports`. */
 export interface KvcmdApi {
@@ -32,6 +33,8 @@ export interface KvcmdApi {
   messagesPanel(): MessagesPanelHandle | undefined;
   /** A kvcmd debug session's record at each stop and at its end (what the Cluster view and Messages panel follow). */
   readonly onDidChangeDebugRecord: vscode.Event<KvcmdDebugRecord>;
+  /** The Testing view's controller: every .kvcmd with a sibling .expected is a test (extension/testing.ts). */
+  readonly testing: KvcmdTesting;
 }
 
 let api: KvcmdApi | undefined;
@@ -59,8 +62,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<KvcmdA
   // The debugger (debug type kvcmd, in-process adapter); the Cluster view and Messages panel follow its sessions.
   const debug = registerDebugger(nodeMainPath);
   context.subscriptions.push(debug.disposable, registerDebugFollow(debug.onDidChangeDebugRecord, { tree: cluster.provider, messages }));
+  const testing = registerTesting(nodeMainPath, log);
+  context.subscriptions.push(testing.disposable);
   api = { languageClient, nodeMainPath, log, runs, outputText: () => output.value(), clusterTree: cluster.provider, clusterView: cluster.view,
-    messagesPanel: messages.handle, onDidChangeDebugRecord: debug.onDidChangeDebugRecord };
+    messagesPanel: messages.handle, onDidChangeDebugRecord: debug.onDidChangeDebugRecord, testing: testing.api };
   log.info('kvcmd activated');
   return api;
 }
