@@ -3,7 +3,8 @@
 // same code in the browser, so that events posted later (live following) go through the one
 // builder. For that, the builder must stay self-contained: everything it uses is declared inside
 // it; only types come from outside.
-import type { ClusterEvent, EventOf } from '../record/events';
+import { describeMessage } from '../record/describe';
+import type { ClusterEvent } from '../record/events';
 import type { LossReason, MessageKind, NodeId, Role } from '../protocol/messages';
 
 /** A stretch of rows during which a node was running: from its join to its kill (or the end). */
@@ -117,26 +118,6 @@ export function createDiagramBuilder(scriptLines?: readonly string[]): DiagramBu
 
   const stamp = (s: { counter: number; server: number } | null | undefined): string => (s ? '(' + s.counter + ',' + s.server + ')' : 'none');
 
-  // The same text as describeMessage in record/describe.ts (a test holds the two equal): the
-  // browser runs this builder without the rest of the project.
-  const describe = (e: EventOf<'send'>): string => {
-    const b = e.body;
-    const entry = (): string => b.key + '=' + b.value + ' ' + stamp(b.stamp);
-    switch (e.kind) {
-      case 'put': return 'put ' + b.key + '=' + b.value;
-      case 'putReply': return 'put ' + b.key + ' stamped ' + stamp(b.stamp);
-      case 'get': return 'get ' + b.key + (b.dep ? ' dep ' + stamp(b.dep) : '');
-      case 'getReply': return 'get ' + b.key + ' → ' + (b.result && b.result.kind === 'value' ? b.result.value + ' ' + stamp(b.result.stamp) : (b.result ? b.result.kind : '?'));
-      case 'gossip': return 'gossip ' + entry();
-      case 'spread': return 'spread ' + entry();
-      case 'gossipAck': return 'gossip ack';
-      case 'explore': return 'explore #' + b.epoch;
-      case 'exploreReply': return 'gather #' + b.epoch + ': ' + (b.joined ? b.entries + ' entries' : 'already visited');
-      case 'install': return 'install #' + b.epoch + ': ' + b.entries + ' entries';
-      case 'installAck': return 'installed #' + b.epoch;
-      default: return String(e.kind);
-    }
-  };
 
   const lane = (node: NodeId, role?: Role): DiagramLane => {
     let l = laneOf.get(node);
@@ -209,7 +190,7 @@ export function createDiagramBuilder(scriptLines?: readonly string[]): DiagramBu
         if (!model.kinds.includes(e.kind)) model.kinds.push(e.kind);
         const a: DiagramArrow = {
           msg: e.msg, kind: e.kind, from: e.from, to: e.to, sendRow: row(e.line), endRow: -1, sendCounter: e.counter,
-          label: e.kind + ' ' + e.counter + '→…', details: describe(e), line: e.line, step: e.step,
+          label: e.kind + ' ' + e.counter + '→…', details: (e as DrawnEvent).details ?? e.kind, line: e.line, step: e.step,
         };
         if (e.re !== undefined) a.re = e.re;
         if (e.t !== undefined) a.t = e.t;
@@ -284,9 +265,17 @@ export function createDiagramBuilder(scriptLines?: readonly string[]): DiagramBu
   return { add, model };
 }
 
+/** An event as the page gets it: a send carries its words (record/describe.ts), which the builder cannot import. */
+export type DrawnEvent = ClusterEvent & { details?: string };
+
+/** The events with each send's `details`, as the page and the builder read them. */
+export function withDetails(events: readonly ClusterEvent[]): DrawnEvent[] {
+  return events.map((e) => (e.type === 'send' ? { ...e, details: describeMessage(e) } : e));
+}
+
 /** The diagram of a whole record. */
 export function buildDiagram(events: readonly ClusterEvent[], scriptLines?: readonly string[]): DiagramModel {
   const b = createDiagramBuilder(scriptLines);
-  for (const e of events) b.add(e);
+  for (const e of withDetails(events)) b.add(e);
   return b.model;
 }

@@ -4,7 +4,7 @@
 // content of a VS Code webview (pass `nonce` and `cspSource`); see protocol.ts for the messages.
 import type { ClusterEvent } from '../record/events';
 import { CLIENT_JS } from './client';
-import { createDiagramBuilder } from './model';
+import { createDiagramBuilder, withDetails } from './model';
 
 export interface DiagramPageOptions {
   title: string;
@@ -20,7 +20,7 @@ export interface DiagramPageOptions {
 const UNDRAWN = new Set<ClusterEvent['type']>(['stdout', 'runFinished']);
 
 export function diagramHtml(events: readonly ClusterEvent[], options: DiagramPageOptions): string {
-  const data = { scriptLines: options.scriptLines, events: events.filter((e) => !UNDRAWN.has(e.type)) };
+  const data = { scriptLines: options.scriptLines, events: withDetails(events.filter((e) => !UNDRAWN.has(e.type))) };
   const nonceAttr = options.nonce ? ` nonce="${escapeAttr(options.nonce)}"` : '';
   const inline = options.nonce ? `'nonce-${cspToken(options.nonce)}'` : `'unsafe-inline'`;
   const source = options.cspSource ? ` ${cspToken(options.cspSource)}` : '';

@@ -1,6 +1,6 @@
 // The messages between the diagram page (page.ts) and a host that shows it in a VS Code webview.
 // Standalone (a file opened in a browser) the page neither sends nor expects any.
-import type { ClusterEvent } from '../record/events';
+import type { DrawnEvent } from './model';
 
 /** What the page shows, as it answers a `stats` request (tests and hosts; no user action sends it). */
 export interface PageStats {
@@ -34,7 +34,7 @@ export type HostToPage =
   /** Emphasise the messages and marks caused by this 1-based script line and scroll to the first. */
   | { type: 'highlight'; line: number }
   /** More events of the run, in record order (live following); `reset` replaces everything drawn so far. */
-  | { type: 'events'; events: ClusterEvent[]; reset?: boolean }
+  | { type: 'events'; events: DrawnEvent[]; reset?: boolean }
   /** Asks for a `stats` answer carrying the same id. */
   | { type: 'stats'; id: number }
   /**

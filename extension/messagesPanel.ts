@@ -15,6 +15,7 @@
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { withDetails } from '../diagram/model';
 import { diagramHtml } from '../diagram/page';
 import { isPageToHost, type HostToPage, type PageStats, type PageToHost } from '../diagram/protocol';
 import type { ClusterEvent } from '../record/events';
@@ -193,7 +194,7 @@ class MessagesPanel implements vscode.Disposable {
   private postDebug(): void {
     const d = this.debugStop;
     if (!d) return;
-    void this.post({ type: 'events', events: d.events.slice(), reset: true });
+    void this.post({ type: 'events', events: withDetails(d.events), reset: true });
     void this.post({ type: 'highlight', line: d.line });
   }
 
@@ -209,7 +210,7 @@ class MessagesPanel implements vscode.Disposable {
     if (!r || !this.pageReady || this.sent >= r.events.length) return;
     const events = r.events.slice(this.sent);
     this.sent = r.events.length;
-    void this.post({ type: 'events', events });
+    void this.post({ type: 'events', events: withDetails(events) });
   }
 
   private post(msg: HostToPage): Thenable<boolean> {

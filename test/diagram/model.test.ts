@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildDiagram, createDiagramBuilder, DiagramModel } from '../../diagram/model';
+import { buildDiagram, createDiagramBuilder, DiagramModel, withDetails } from '../../diagram/model';
 import { syntheticRecord } from '../../diagram/synthetic';
 import { describeMessage } from '../../record/describe';
 import { ClusterEvent, EventOf } from '../../record/events';
@@ -138,7 +138,7 @@ test('the builder is self-contained: its source alone, as the page runs it, buil
   const events = await modelRun(sample('04-dead-server.kvcmd'));
   const rebuilt = new Function(`return (${createDiagramBuilder.toString()});`)() as typeof createDiagramBuilder;
   const b = rebuilt(['x']);
-  for (const e of events) b.add(e);
+  for (const e of withDetails(events)) b.add(e);
   assert.deepEqual(b.model, buildDiagram(events, ['x']));
 });
 
