@@ -117,3 +117,18 @@ test('SIGKILL of the master at any moment, booting nodes included: every node is
     assert.ok(gone, `run ${i}: still alive 2 s after the master died: ${taggedProcesses(tag).join(', ')} (of ${nodes.length} seen)`);
   }
 });
+
+test('a spare process that died before it was used is replaced: the next join still works', async () => {
+  const host = new ProcessHost();
+  try {
+    await sleep(300);
+    const spares = host.pids();
+    assert.equal(spares.length, 3);
+    for (const pid of spares) process.kill(pid, 'SIGKILL');
+    assert.ok(await waitFor(() => spares.every((p) => !fs.existsSync(`/proc/${p}`)), 2000));
+    const { pid } = await host.start({ type: 'init', id: 1, role: 'server', seed: 1, gossip: 'settled', trace: false });
+    assert.ok(!spares.includes(pid) && fs.existsSync(`/proc/${pid}`), 'a fresh process took the join');
+  } finally {
+    await host.close();
+  }
+});
