@@ -1,10 +1,11 @@
 import { CliArgs, parseArgs, UsageError } from './args';
-import { FileError, sameFile } from './files';
+import { sameFile } from './files';
+import { FileError } from '../language/scriptFile';
 import { helpText } from './help';
 import { runInteractive } from './interactive';
 import { EXIT, runScript } from './run';
 import type { Streams } from './streams';
-import { printDiagnostics, readAndCheck } from './script';
+import { printDiagnostics, readAndCheck } from '../language/scriptFile';
 import { isTestCommand, runTestCommand } from './test';
 
 /** The `kvcmd` command: wiring only. Resolves with the exit status. */

@@ -8,7 +8,7 @@ import { CliArgs } from './args';
 import { EventFile } from './events';
 import { openForWriting } from './files';
 import { reportEvent } from './report';
-import { CheckedScript, printDiagnostics } from './script';
+import { CheckedScript, printDiagnostics } from '../language/scriptFile';
 import type { Streams } from './streams';
 
 /**

@@ -9,7 +9,7 @@
 import * as path from 'path';
 import type { Readable, Writable } from 'stream';
 import type { ProcessHostOptions } from '../cluster/processHost';
-import { readAndCheck, type CheckedScript } from '../cli/script';
+import { readAndCheck, type CheckedScript } from '../language/scriptFile';
 import { formatDiagnostic } from '../language/diagnostics';
 import { GOSSIP_MODES, type GossipMode } from '../protocol/messages';
 import { formatStamp } from '../protocol/stamp';
