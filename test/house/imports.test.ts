@@ -51,3 +51,29 @@ test('no import cycle among the source folders', () => {
   const cycles = findCycles(graph);
   assert.deepEqual(cycles.map((c) => c.join(' -> ')), [], `import cycles among ${folders.join(', ')}`);
 });
+
+// The floors of the house, from the ground up: a folder may import its own floor and those below,
+// never one above (the pure protocol and the language at the bottom, editors and commands on top).
+const FLOORS: readonly (readonly string[])[] = [
+  ['protocol', 'language'],
+  ['record'],
+  ['cluster', 'check', 'diagram'],
+  ['debug', 'lsp', 'testing'],
+  ['cli', 'extension', 'bench'],
+];
+
+test('no import runs up a floor: every folder imports only its own floor and those below', () => {
+  const floorOf = new Map(FLOORS.flatMap((names, i) => names.map((n) => [n, i] as const)));
+  const folders = sourceFolders();
+  for (const f of folders) assert.ok(floorOf.has(f), `${f}/ has no floor in this test: place it`);
+  const graph = importGraph(folders.flatMap((f) => tsFiles(path.join(ROOT, f))));
+  const up: string[] = [];
+  for (const [from, targets] of graph) {
+    const a = from.split(/[\\/]/)[0];
+    for (const to of targets) {
+      const b = to.split(/[\\/]/)[0];
+      if ((floorOf.get(b) ?? 0) > (floorOf.get(a) ?? 0)) up.push(`${from} -> ${to}`);
+    }
+  }
+  assert.deepEqual(up, []);
+});
