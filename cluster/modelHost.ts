@@ -84,7 +84,10 @@ export class ModelHost implements NodeHost {
   }
 
   private drain(): void {
-    for (let env = this.queue.shift(); env; env = this.queue.shift()) this.deliver(env);
+    // By index, not shift(): deliveries append to the same queue, which empties once at the end.
+    const q = this.queue;
+    for (let i = 0; i < q.length; i++) this.deliver(q[i]);
+    q.length = 0;
   }
 
   private async drainStepping(before: (env: Envelope) => Promise<void>): Promise<void> {
