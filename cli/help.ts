@@ -11,6 +11,7 @@ Usage:
   kvcmd check [FILE|-]
   kvcmd verify RECORD.jsonl  checks a recorded run's history (exit 1 with violations)
   kvcmd test [DIR|FILE...] [--gossip M] [--model] [--seed N] [--junit OUT.xml] [--update]
+  kvcmd explore FILE [--max-schedules N] [--seed N] [--gossip M] [--json] [--replay W]
   kvcmd lsp --stdio          the language server, for any LSP editor
   kvcmd dap                  the debugger (Debug Adapter Protocol on stdio), for any DAP editor
   kvcmd --help
@@ -27,6 +28,13 @@ test     runs every script with a sibling .expected under DIR (default .) or the
          unless --seed, traced and checked: a test passes when stdout equals the .expected file
          byte for byte and the checker finds no violation (in async mode the checker decides).
          FILE:LINE at the line that printed the first differing line; exit 0 all passed, 1 not.
+explore  runs FILE on the model under every schedule (default --gossip async): every order of
+         the messages in flight, gossip held across later commands or delivered before them;
+         prints each distinct stdout with its count of schedules and a witness schedule, and
+         checker violations with their shortest witness; exit 1 if any, 0 otherwise.
+--max-schedules (explore) stops after N schedules (default 10000; the report says if cut short).
+--json   (explore) prints the report as JSON.
+--replay (explore) runs the one schedule W (a witness, e.g. 0.2.h.1) and prints its stdout.
 --junit  (test) writes a JUnit XML report to OUT.xml.
 --update (test) writes each run's stdout into its .expected file (scripts without errors).
 --seed   fixes the random choices (a multi-linked client's server); the seed used is always printed.

@@ -73,6 +73,8 @@ export class ClusterRun {
     let result: RunResult;
     try {
       if (error !== undefined) throw error;
+      // An explorer's schedule (ModelHostOptions.schedule) may have held messages: they land first.
+      if (this.host instanceof ModelHost) await this.host.deliverHeld();
       const snapshot = await this.master.snapshot();
       result = { ok: true, snapshot, ms: performance.now() - this.started };
     } catch (err) {

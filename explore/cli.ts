@@ -1,0 +1,139 @@
+// `kvcmd explore FILE [--max-schedules N] [--seed N] [--gossip M] [--json] [--replay W]`: its own
+// flags, parsed here; cli/main.ts only dispatches (this floor cannot import the command's).
+import { GOSSIP_MODES, GossipMode } from '../protocol/messages';
+import { printDiagnostics, readAndCheck } from '../language/scriptFile';
+import { explore, ExploreReport, parseSchedule, runSchedule, ScheduleError } from './explore';
+
+export const DEFAULT_MAX_SCHEDULES = 10_000;
+
+export interface ExploreArgs {
+  file?: string;
+  seed: number;
+  gossip: GossipMode;
+  maxSchedules: number;
+  json: boolean;
+  /** --replay W: run that one schedule and print its stdout. */
+  replay?: string;
+}
+
+/** A command-line mistake: the CLI reports it as a usage error (exit 2). */
+export class ExploreArgsError extends Error {}
+
+const VALUED = new Set(['--seed', '--gossip', '--max-schedules', '--replay', '--events', '--diagram', '--shiviz', '--junit']);
+
+/** Whether argv is `kvcmd explore ...` (the first word that is not an option or its value). */
+export function isExploreCommand(argv: readonly string[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-h' || a === '--help') return false;
+    if (a.startsWith('-') && a !== '-') {
+      if (VALUED.has(a)) i++;
+      continue;
+    }
+    return a === 'explore';
+  }
+  return false;
+}
+
+export function parseExploreArgs(argv: readonly string[]): ExploreArgs {
+  const args: ExploreArgs = { seed: 1, gossip: 'async', maxSchedules: DEFAULT_MAX_SCHEDULES, json: false };
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const flag = a.startsWith('--') ? a.split('=')[0] : a;
+    const value = (): string => {
+      const [, inline] = a.split(/=(.*)/s);
+      if (inline !== undefined) return inline;
+      const next = argv[++i];
+      if (next === undefined) throw new ExploreArgsError(`${a} needs a value`);
+      return next;
+    };
+    switch (flag) {
+      case '--seed': {
+        const v = value();
+        if (!/^[0-9]+$/.test(v) || Number(v) > 2 ** 31 - 1) throw new ExploreArgsError(`--seed must be an integer from 0 to ${2 ** 31 - 1}, not '${v}'`);
+        args.seed = Number(v);
+        break;
+      }
+      case '--max-schedules': {
+        const v = value();
+        if (!/^[0-9]+$/.test(v) || Number(v) < 1 || Number(v) > 1e9) throw new ExploreArgsError(`--max-schedules must be an integer from 1 to 1000000000, not '${v}'`);
+        args.maxSchedules = Number(v);
+        break;
+      }
+      case '--gossip': {
+        const v = value();
+        if (!(GOSSIP_MODES as readonly string[]).includes(v)) throw new ExploreArgsError(`--gossip must be one of ${GOSSIP_MODES.join(', ')}, not '${v}'`);
+        args.gossip = v as GossipMode;
+        break;
+      }
+      case '--json': args.json = true; break;
+      case '--replay': {
+        const v = value();
+        try {
+          parseSchedule(v);
+        } catch (err) {
+          if (err instanceof ScheduleError) throw new ExploreArgsError(`--replay: ${err.message}`);
+          throw err;
+        }
+        args.replay = v;
+        break;
+      }
+      default:
+        if (a.startsWith('-') && a !== '-') throw new ExploreArgsError(`unknown option '${a}' for explore`);
+        positional.push(a);
+    }
+  }
+  const [, file, ...extra] = positional;
+  if (file === undefined) throw new ExploreArgsError('explore needs a script file (kvcmd explore FILE, or - for stdin)');
+  if (extra.length > 0) throw new ExploreArgsError(`unexpected argument '${extra[0]}'`);
+  args.file = file;
+  if (args.replay !== undefined && args.json) throw new ExploreArgsError('--replay prints one run\'s stdout: it does not go with --json');
+  return args;
+}
+
+interface Out {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+/**
+ * Runs `kvcmd explore`: 0 when every schedule ran to its end without a checker violation, 1 when
+ * some did not (violations, broken runs), 2 for a script with errors. With --replay: that
+ * schedule's stdout, its violations on stderr, 1 if any or if the schedule does not fit the run.
+ */
+export async function runExploreCommand(argv: readonly string[], io: Out, signal?: AbortSignal): Promise<number> {
+  const args = parseExploreArgs(argv);
+  const script = readAndCheck(args.file);
+  printDiagnostics(script, io.err);
+  if (script.hasErrors) return 2;
+  const commands = script.analysis.commands;
+  if (args.replay !== undefined) {
+    const run = await runSchedule(commands, args, parseSchedule(args.replay));
+    io.out(run.stdout);
+    for (const v of run.violations) io.err(`kvcmd: explore: ${v.rule}: ${v.message}\n`);
+    if (!run.ok) io.err(`kvcmd: explore: the run broke: ${run.error}\n`);
+    return run.ok && run.violations.length === 0 ? 0 : 1;
+  }
+  const report = await explore(commands, { seed: args.seed, gossip: args.gossip, maxSchedules: args.maxSchedules, ...(signal ? { signal } : {}) });
+  if (signal?.aborted) return 130;
+  io.out(args.json ? JSON.stringify({ file: script.name, ...report }, null, 2) + '\n' : formatReport(script.name, report));
+  return report.violations.length > 0 || report.errors.length > 0 ? 1 : 0;
+}
+
+export function formatReport(name: string, r: ExploreReport): string {
+  const lines: string[] = [];
+  const s = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  lines.push(`${name}: ${s(r.schedules, 'schedule')} explored, ${r.exhaustive ? 'exhaustive' : 'NOT exhaustive (--max-schedules reached)'}; gossip ${r.gossip}, seed ${r.seed}, at most ${s(r.maxDecisions, 'decision')} per run`);
+  lines.push(`${s(r.outcomes.length, 'distinct stdout')}:`);
+  r.outcomes.forEach((o, i) => {
+    lines.push(`  #${i + 1}: ${s(o.count, 'schedule')}, witness ${o.witness}`);
+    for (const l of o.stdout === '' ? ['(no output)'] : o.stdout.replace(/\n$/, '').split('\n')) lines.push(`      ${l}`);
+  });
+  if (r.failedOpsSchedules > 0) lines.push(`some put or get failed in ${s(r.failedOpsSchedules, 'schedule')}`);
+  lines.push(r.violations.length === 0 ? 'no checker violations' : `${s(r.violations.length, 'checker violation')}:`);
+  for (const v of r.violations) lines.push(`  ${v.rule}: ${v.message} (script line ${v.lines.join(', ')}; ${s(v.count, 'schedule')}, shortest witness ${v.witness})`);
+  for (const e of r.errors) lines.push(`  the run broke: ${e.error} (${s(e.count, 'schedule')}, witness ${e.witness})`);
+  lines.push(`replay one: kvcmd explore ${name} --replay WITNESS${r.gossip === 'async' ? '' : ` --gossip ${r.gossip}`}${r.seed === 1 ? '' : ` --seed ${r.seed}`}`);
+  return lines.join('\n') + '\n';
+}
