@@ -2,6 +2,7 @@ import { GOSSIP_MODES } from '../protocol/messages';
 import { cmd, startCluster, timed } from './cluster';
 import { measureFloor } from './floor';
 import { BenchRow } from './row';
+import { benchExplore } from './explore';
 import { benchModel } from './model';
 import { benchRecord } from './record';
 import { printTable } from './table';
@@ -97,7 +98,7 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const rows = [...(await storeRows()), ...(await benchRecord()), ...(await benchModel())];
+  const rows = [...(await storeRows()), ...(await benchRecord()), ...(await benchModel()), ...(await benchExplore())];
   printTable(rows);
   let lsp: BenchRow[] = [];
   try {
