@@ -19,6 +19,35 @@ export interface CliArgs {
 
 export class UsageError extends Error {}
 
+/** Flags of any kvcmd command that take a value as the next word (so that word is not the command). */
+const VALUED = new Set(['--seed', '--gossip', '--events', '--diagram', '--shiviz', '--junit', '--max-schedules', '--replay']);
+
+/** The command word: the first word that is neither an option nor an option's value (undefined with -h). */
+export function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-h' || a === '--help') return undefined;
+    if (a.startsWith('-') && a !== '-') {
+      if (VALUED.has(a)) i++;
+      continue;
+    }
+    return a;
+  }
+  return undefined;
+}
+
+/** --seed's value, checked. */
+export function seedValue(v: string): number {
+  if (!/^[0-9]+$/.test(v) || Number(v) > 2 ** 31 - 1) throw new UsageError(`--seed must be an integer from 0 to ${2 ** 31 - 1}, not '${v}'`);
+  return Number(v);
+}
+
+/** --gossip's value, checked. */
+export function gossipValue(v: string): GossipMode {
+  if (!(GOSSIP_MODES as readonly string[]).includes(v)) throw new UsageError(`--gossip must be one of ${GOSSIP_MODES.join(', ')}, not '${v}'`);
+  return v as GossipMode;
+}
+
 /** A file the run writes at its end: standard output (`-`) is for the script's output and --events. */
 function fileValue(flag: string, v: string): string {
   if (v === '-' || v === '') throw new UsageError(`${flag} needs a file name ('${v}' is not one: only --events can write to stdout)`);
@@ -41,18 +70,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     const flag = a.startsWith('--') ? a.split('=')[0] : a;
     switch (flag) {
       case '-h': case '--help': args.command = 'help'; return args;
-      case '--seed': {
-        const v = value();
-        if (!/^[0-9]+$/.test(v) || Number(v) > 2 ** 31 - 1) throw new UsageError(`--seed must be an integer from 0 to ${2 ** 31 - 1}, not '${v}'`);
-        args.seed = Number(v);
-        break;
-      }
-      case '--gossip': {
-        const v = value();
-        if (!(GOSSIP_MODES as readonly string[]).includes(v)) throw new UsageError(`--gossip must be one of ${GOSSIP_MODES.join(', ')}, not '${v}'`);
-        args.gossip = v as GossipMode;
-        break;
-      }
+      case '--seed': args.seed = seedValue(value()); break;
+      case '--gossip': args.gossip = gossipValue(value()); break;
       case '--events': args.events = value(); break;
       case '--diagram': args.diagram = fileValue(flag, value()); break;
       case '--shiviz': args.shiviz = fileValue(flag, value()); break;

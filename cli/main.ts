@@ -7,7 +7,7 @@ import { EXIT, runScript } from './run';
 import type { Streams } from './streams';
 import { printDiagnostics, readAndCheck } from '../language/scriptFile';
 import { isTestCommand, runTestCommand } from './test';
-import { ExploreArgsError, isExploreCommand, runExploreCommand } from '../explore/cli';
+import { isExploreCommand, runExploreCommand } from './explore';
 
 /** The `kvcmd` command: wiring only. Resolves with the exit status. */
 export async function main(argv: readonly string[], io?: Streams): Promise<number> {
@@ -19,15 +19,8 @@ export async function main(argv: readonly string[], io?: Streams): Promise<numbe
   try {
     // `kvcmd test` has its own flags and takes several paths (cli/test.ts).
     if (isTestCommand(argv)) return await runTestCommand(argv, io, controller.signal);
-    // `kvcmd explore` too (explore/cli.ts): every schedule of a script on the model.
-    if (isExploreCommand(argv)) {
-      try {
-        return await runExploreCommand(argv, io, controller.signal);
-      } catch (err) {
-        if (err instanceof ExploreArgsError) throw new UsageError(err.message);
-        throw err;
-      }
-    }
+    // `kvcmd explore` too (cli/explore.ts): every schedule of a script on the model.
+    if (isExploreCommand(argv)) return await runExploreCommand(argv, io, controller.signal);
     const args = parseArgs(argv);
     switch (args.command) {
       case 'help':

@@ -3,8 +3,8 @@
 // the flags differ from `run`'s and several paths are allowed (docs/cli.md, "kvcmd test").
 import * as fs from 'fs';
 import * as path from 'path';
-import { GOSSIP_MODES, type GossipMode } from '../protocol/messages';
-import { UsageError } from './args';
+import type { GossipMode } from '../protocol/messages';
+import { commandWord, gossipValue, seedValue, UsageError } from './args';
 import type { Streams } from './streams';
 import { discoverTests, runScriptTest, TestUsageError, updatable, updateExpected, type ScriptTestResult } from '../testing/scriptTests';
 import { failureDetails, junitXml } from '../testing/junit';
@@ -18,21 +18,9 @@ export interface TestArgs {
   update: boolean;
 }
 
-/** Flags of any kvcmd command that take a value as the next word (so that word is not the command). */
-const VALUED = new Set(['--seed', '--gossip', '--events', '--diagram', '--shiviz', '--junit']);
-
-/** Whether argv is `kvcmd test ...`: its first word that is neither an option nor an option's value is `test`. */
+/** Whether argv is `kvcmd test ...`. */
 export function isTestCommand(argv: readonly string[]): boolean {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '-h' || a === '--help') return false;
-    if (a.startsWith('-') && a !== '-') {
-      if (VALUED.has(a)) i++;
-      continue;
-    }
-    return a === 'test';
-  }
-  return false;
+  return commandWord(argv) === 'test';
 }
 
 export function parseTestArgs(argv: readonly string[]): TestArgs {
@@ -49,18 +37,8 @@ export function parseTestArgs(argv: readonly string[]): TestArgs {
     };
     const flag = a.startsWith('--') ? a.split('=')[0] : a;
     switch (flag) {
-      case '--seed': {
-        const v = value();
-        if (!/^[0-9]+$/.test(v) || Number(v) > 2 ** 31 - 1) throw new UsageError(`--seed must be an integer from 0 to ${2 ** 31 - 1}, not '${v}'`);
-        args.seed = Number(v);
-        break;
-      }
-      case '--gossip': {
-        const v = value();
-        if (!(GOSSIP_MODES as readonly string[]).includes(v)) throw new UsageError(`--gossip must be one of ${GOSSIP_MODES.join(', ')}, not '${v}'`);
-        args.gossip = v as GossipMode;
-        break;
-      }
+      case '--seed': args.seed = seedValue(value()); break;
+      case '--gossip': args.gossip = gossipValue(value()); break;
       case '--model': args.model = true; break;
       case '--update': args.update = true; break;
       case '--junit': {

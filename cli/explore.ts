@@ -1,8 +1,9 @@
 // `kvcmd explore FILE [--max-schedules N] [--seed N] [--gossip M] [--json] [--replay W]`: its own
-// flags, parsed here; cli/main.ts only dispatches (this floor cannot import the command's).
-import { GOSSIP_MODES, GossipMode } from '../protocol/messages';
+// flags, parsed here; cli/main.ts only dispatches.
+import type { GossipMode } from '../protocol/messages';
 import { printDiagnostics, readAndCheck } from '../language/scriptFile';
-import { explore, ExploreReport, parseSchedule, runSchedule, ScheduleError } from './explore';
+import { explore, ExploreReport, parseSchedule, runSchedule, ScheduleError } from '../explore/explore';
+import { commandWord, gossipValue, seedValue, UsageError } from './args';
 
 export const DEFAULT_MAX_SCHEDULES = 10_000;
 
@@ -16,23 +17,10 @@ export interface ExploreArgs {
   replay?: string;
 }
 
-/** A command-line mistake: the CLI reports it as a usage error (exit 2). */
-export class ExploreArgsError extends Error {}
 
-const VALUED = new Set(['--seed', '--gossip', '--max-schedules', '--replay', '--events', '--diagram', '--shiviz', '--junit']);
-
-/** Whether argv is `kvcmd explore ...` (the first word that is not an option or its value). */
+/** Whether argv is `kvcmd explore ...`. */
 export function isExploreCommand(argv: readonly string[]): boolean {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '-h' || a === '--help') return false;
-    if (a.startsWith('-') && a !== '-') {
-      if (VALUED.has(a)) i++;
-      continue;
-    }
-    return a === 'explore';
-  }
-  return false;
+  return commandWord(argv) === 'explore';
 }
 
 export function parseExploreArgs(argv: readonly string[]): ExploreArgs {
@@ -45,50 +33,40 @@ export function parseExploreArgs(argv: readonly string[]): ExploreArgs {
       const [, inline] = a.split(/=(.*)/s);
       if (inline !== undefined) return inline;
       const next = argv[++i];
-      if (next === undefined) throw new ExploreArgsError(`${a} needs a value`);
+      if (next === undefined) throw new UsageError(`${a} needs a value`);
       return next;
     };
     switch (flag) {
-      case '--seed': {
-        const v = value();
-        if (!/^[0-9]+$/.test(v) || Number(v) > 2 ** 31 - 1) throw new ExploreArgsError(`--seed must be an integer from 0 to ${2 ** 31 - 1}, not '${v}'`);
-        args.seed = Number(v);
-        break;
-      }
+      case '--seed': args.seed = seedValue(value()); break;
       case '--max-schedules': {
         const v = value();
-        if (!/^[0-9]+$/.test(v) || Number(v) < 1 || Number(v) > 1e9) throw new ExploreArgsError(`--max-schedules must be an integer from 1 to 1000000000, not '${v}'`);
+        if (!/^[0-9]+$/.test(v) || Number(v) < 1 || Number(v) > 1e9) throw new UsageError(`--max-schedules must be an integer from 1 to 1000000000, not '${v}'`);
         args.maxSchedules = Number(v);
         break;
       }
-      case '--gossip': {
-        const v = value();
-        if (!(GOSSIP_MODES as readonly string[]).includes(v)) throw new ExploreArgsError(`--gossip must be one of ${GOSSIP_MODES.join(', ')}, not '${v}'`);
-        args.gossip = v as GossipMode;
-        break;
-      }
+      case '--gossip': args.gossip = gossipValue(value()); break;
       case '--json': args.json = true; break;
       case '--replay': {
         const v = value();
         try {
           parseSchedule(v);
         } catch (err) {
-          if (err instanceof ScheduleError) throw new ExploreArgsError(`--replay: ${err.message}`);
+          if (err instanceof ScheduleError) throw new UsageError(`--replay: ${err.message}`);
           throw err;
         }
         args.replay = v;
         break;
       }
       default:
-        if (a.startsWith('-') && a !== '-') throw new ExploreArgsError(`unknown option '${a}' for explore`);
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}' for explore`);
         positional.push(a);
     }
   }
   const [, file, ...extra] = positional;
-  if (file === undefined) throw new ExploreArgsError('explore needs a script file (kvcmd explore FILE, or - for stdin)');
-  if (extra.length > 0) throw new ExploreArgsError(`unexpected argument '${extra[0]}'`);
+  if (file === undefined) throw new UsageError('explore needs a script file (kvcmd explore FILE, or - for stdin)');
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   args.file = file;
-  if (args.replay !== undefined && args.json) throw new ExploreArgsError('--replay prints one run\'s stdout: it does not go with --json');
+  if (args.replay !== undefined && args.json) throw new UsageError('--replay prints one run\'s stdout: it does not go with --json');
   return args;
 }
 
