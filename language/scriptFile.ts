@@ -99,8 +99,11 @@ export interface CheckedScript {
 
 /** Reads a script from a file, or all of stdin for '-' (at most MAX_SCRIPT_BYTES), and checks it: the one parse of its text. */
 export function readAndCheck(file: string | undefined): CheckedScript {
-  const name = file === undefined || file === '-' ? '<stdin>' : file;
-  const bytes = readScriptBytes(file);
+  return checkScript(file === undefined || file === '-' ? '<stdin>' : file, readScriptBytes(file));
+}
+
+/** A script's bytes checked as a run checks them: decoding, analysis, and an empty script is an error. */
+export function checkScript(name: string, bytes: Uint8Array): CheckedScript {
   const decoded = decodeScript(bytes);
   const analysis = analyze(decoded.text);
   const diagnostics = [...decoded.diagnostics, ...analysis.diagnostics].sort(

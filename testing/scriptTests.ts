@@ -12,8 +12,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runCommands, type Backend } from '../cluster/runner';
 import { checkRecord, type Violation } from '../check/checker';
-import { analyze, type Analysis } from '../language/analyzer';
-import { decodeScript } from '../language/decode';
+import type { Analysis } from '../language/analyzer';
+import { checkScript } from '../language/scriptFile';
 import type { Diagnostic } from '../language/diagnostics';
 import type { ProcessHostOptions } from '../cluster/processHost';
 import type { GossipMode } from '../protocol/messages';
@@ -163,20 +163,6 @@ function scriptsUnder(dir: string): string[] {
   return out;
 }
 
-/** The script's checked text, as `kvcmd run` checks it (decoding, analysis, an empty script is an error). */
-export function checkScriptText(bytes: Uint8Array): { analysis: Analysis; diagnostics: Diagnostic[]; hasErrors: boolean } {
-  const decoded = decodeScript(bytes);
-  const analysis = analyze(decoded.text);
-  const diagnostics = [...decoded.diagnostics, ...analysis.diagnostics].sort(
-    (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
-  );
-  if (analysis.commands.length === 0 && diagnostics.length === 0) {
-    const at = { line: 0, character: 0 };
-    diagnostics.push({ code: 'empty-script', severity: 'error', message: 'the script has no commands: nothing to run', range: { start: at, end: at }, related: [], fixes: [] });
-  }
-  return { analysis, diagnostics, hasErrors: diagnostics.some((d) => d.severity === 'error') };
-}
-
 /** Runs one test: check the script, run it traced, check the record, compare stdout. Never throws for a failing script. */
 export async function runScriptTest(test: ScriptTest, options: TestOptions = {}): Promise<ScriptTestResult> {
   const t0 = performance.now();
@@ -197,7 +183,7 @@ export async function runScriptTest(test: ScriptTest, options: TestOptions = {})
   const expectedBytes = readIfExists(test.expected);
   result.expected = expectedBytes === undefined ? undefined : Buffer.from(expectedBytes).toString('utf8');
   const text = options.text ?? fs.readFileSync(test.script);
-  const checked = checkScriptText(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
+  const checked = checkScript(test.script, typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
   result.diagnostics = checked.diagnostics;
   result.hasErrors = checked.hasErrors;
   if (checked.hasErrors) {
