@@ -1,8 +1,8 @@
 import { ChildProcess, fork } from 'child_process';
+import { randomBytes } from 'crypto';
 import * as path from 'path';
 import { ControlBody, ControlResult, FromNode, InitBody, NodeId, NodeNotice, ToNode } from '../protocol/messages';
 import { NodeHost } from './host';
-import { newRunSecret } from './xmlrpcTransport';
 
 export interface ProcessHostOptions {
   /** The Node.js executable for node processes (default: the one running the master). */
@@ -38,7 +38,8 @@ export class ProcessHost implements NodeHost {
   private seq = 0;
   private closed = false;
   /** Handed to every node of this run; their calls to each other carry it. */
-  private readonly secret = newRunSecret();
+  // Made here, not by the transport's module: the master need not load the xmlrpc package.
+  private readonly secret = randomBytes(24).toString('hex');
 
   constructor(private readonly options: ProcessHostOptions = {}) {
     this.topUp();

@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'crypto';
+import { timingSafeEqual } from 'crypto';
 import * as http from 'http';
 import * as xmlrpc from 'xmlrpc';
 import { Envelope, lostReply, NodeId } from '../protocol/messages';
@@ -13,11 +13,6 @@ export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const MAX_INBOUND = 10_000;
 /** A request whose body has not arrived by then is cut off. */
 const BODY_TIMEOUT_MS = 10_000;
-
-/** A fresh secret for one run: every call between its nodes carries it. */
-export function newRunSecret(): string {
-  return randomBytes(24).toString('hex');
-}
 
 /**
  * Carries envelopes between node processes as XML-RPC calls on 127.0.0.1. A request is the call
