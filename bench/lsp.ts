@@ -2,6 +2,7 @@
 // connection to a child process (node out/lsp/languageServer.js --stdio), as an editor would see them.
 // Each figure is the median of several tries; the server is shut down (shutdown + exit) at the end.
 // Then live prediction (lsp/prediction.ts): edit -> predicted hints, on course-shaped scripts.
+import { courseScript } from './courseScript';
 import type { ClusterEvent } from '../record/events';
 import { MemoryRequest, RunResultsNotification } from '../lsp/customMessages';
 import { LspClient } from '../test/lsp/lspClient';
@@ -176,19 +177,6 @@ export async function benchLsp(): Promise<BenchRow[]> {
   return rows;
 }
 
-/** The course's shape: 5 servers, 5 clients (one per server), alternating puts and gets, then stabilize. */
-export function courseScript(lines: number): string {
-  const out: string[] = ['# course shape: 5 servers, 5 clients, alternating puts and gets'];
-  for (let s = 0; s < 5; s++) out.push(`joinServer ${s}`);
-  for (let c = 0; c < 5; c++) out.push(`joinClient ${5 + c} ${c}`);
-  for (let i = 0; out.length < lines - 1; i++) {
-    const client = 5 + (i % 5);
-    const key = `k${(i >> 1) % 50}`;
-    out.push(i % 2 === 0 ? `put ${client} ${key} v${i}` : `get ${client} ${key}`);
-  }
-  out.push('stabilize');
-  return out.join('\n') + '\n';
-}
 
 /**
  * Edit -> predicted hints: the value of the first put is changed, and we wait until the inlay

@@ -1,22 +1,12 @@
 import { runCommands } from '../cluster/runner';
 import { analyze } from '../language/analyzer';
+import { courseScript } from './courseScript';
 import { BenchRow } from './row';
 
 // The model on the course benchmark's shape scaled to 20,000 lines: 5 servers, 5 clients, puts and
 // gets taking turns, then stabilize. Parsing and analysis included, as a prediction needs them.
 // Before this session's work the same shape ran at about 25,000 commands/s (0.8 s).
 
-export function courseShape(lines: number): string {
-  const out: string[] = [];
-  for (let s = 0; s < 5; s++) out.push(`joinServer ${s}`);
-  for (let c = 0; c < 5; c++) out.push(`joinClient ${10 + c} ${c}`);
-  for (let i = 0; out.length < lines - 1; i++) {
-    const client = 10 + (i % 5);
-    out.push(i % 2 === 0 ? `put ${client} k${i % 100} v${i}` : `get ${client} k${(i * 7) % 100}`);
-  }
-  out.push('stabilize');
-  return out.join('\n') + '\n';
-}
 
 async function predict(text: string): Promise<{ analyzeMs: number; runMs: number; commands: number }> {
   const t0 = performance.now();
@@ -27,7 +17,7 @@ async function predict(text: string): Promise<{ analyzeMs: number; runMs: number
 }
 
 export async function benchModel(): Promise<BenchRow[]> {
-  const text = courseShape(20_000);
+  const text = courseScript(20_000);
   const cold = await predict(text);
   const warm: { analyzeMs: number; runMs: number; commands: number }[] = [];
   for (let i = 0; i < 7; i++) warm.push(await predict(text));
