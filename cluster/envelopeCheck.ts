@@ -49,9 +49,32 @@ function ids(v: unknown, what: string): NodeId[] {
   return v.map((x, i) => int(x, `${what}[${i}]`));
 }
 
+/** A vector clock holds one entry per server that ever wrote: far fewer than this. */
+export const MAX_VECTOR = 10_000;
+
 export function checkStamp(v: unknown, what: string): Stamp {
   const s = obj(v, what);
-  return { counter: int(s.counter, `${what}.counter`), server: int(s.server, `${what}.server`) };
+  const stamp: Stamp = { counter: int(s.counter, `${what}.counter`), server: int(s.server, `${what}.server`) };
+  if (s.vector === undefined || s.vector === null || s.vector === '') return stamp;
+  const vector = checkVector(s.vector, `${what}.vector`);
+  // The sum is the counter (protocol/schemes/vector.ts): a stamp that lies about it could win every comparison.
+  let sum = 0;
+  for (const n of Object.values(vector)) sum += n;
+  if (sum !== stamp.counter) fail(`${what}.counter is not the sum of its vector`);
+  return { ...stamp, vector };
+}
+
+function checkVector(v: unknown, what: string): Record<number, number> {
+  const raw = obj(v, what);
+  const ids = Object.keys(raw);
+  if (ids.length > MAX_VECTOR) fail(`${what} has more than ${MAX_VECTOR} entries`);
+  const out: Record<number, number> = {};
+  for (const id of ids) {
+    if (!/^(0|[1-9]\d{0,9})$/.test(id)) fail(`${what} has a key that is not a server id`);
+    const n = int(raw[id], `${what}.${id}`);
+    if (n > 0) out[int(Number(id), `${what} key ${id}`)] = n;
+  }
+  return out;
 }
 
 function stampOrNull(v: unknown, what: string): Stamp | null {

@@ -1,6 +1,6 @@
 import type { Command } from '../language/commands';
 import { noOpOf } from '../language/noop';
-import { Cause, ControlResult, GossipMode, NO_CAUSE, NodeId, NodeNotice, Role } from '../protocol/messages';
+import { Cause, ControlResult, DEFAULT_PROTOCOL, GossipMode, NO_CAUSE, NodeId, NodeNotice, ProtocolName, Role } from '../protocol/messages';
 import { CausalOrder } from '../record/causalOrder';
 import { ClusterState } from '../record/clusterState';
 import type { ClusterEvent, ClusterSnapshot } from '../record/events';
@@ -12,6 +12,8 @@ export interface MasterOptions {
   gossip: GossipMode;
   /** Ask nodes to report every message and every write they keep (the record); costs throughput. */
   trace: boolean;
+  /** How writes are ordered (docs/protocol.md, "Protocols"); the default when absent. */
+  protocol?: ProtocolName;
 }
 
 /** An event before the master has given it its time. */
@@ -59,7 +61,7 @@ export class Master {
 
   /** Announces the run; the runner calls it once, before the first command. */
   begin(): void {
-    this.publish({ type: 'runStarted', format: 'kvcmd-record', version: 1, seed: this.options.seed, gossip: this.options.gossip, backend: this.host.backend });
+    this.publish({ type: 'runStarted', format: 'kvcmd-record', version: 1, seed: this.options.seed, gossip: this.options.gossip, backend: this.host.backend, protocol: this.options.protocol ?? DEFAULT_PROTOCOL });
   }
 
   /**
@@ -188,9 +190,9 @@ export class Master {
   }
 
   private async startNode(id: NodeId, role: Role): Promise<void> {
-    const { seed, gossip, trace } = this.options;
+    const { seed, gossip, trace, protocol } = this.options;
     const clock = role === 'server' && this.state.servers.has(id) ? await this.clusterClock() : 0;
-    const { port, pid } = await this.host.start({ type: 'init', id, role, seed, gossip, trace, ...(clock ? { clock } : {}) });
+    const { port, pid } = await this.host.start({ type: 'init', id, role, seed, gossip, trace, ...(clock ? { clock } : {}), ...(protocol && protocol !== DEFAULT_PROTOCOL ? { protocol } : {}) });
     await this.emit({ type: 'nodeStarted', ...this.at(), id, role, port, pid });
   }
 

@@ -1,5 +1,5 @@
 import type { Command } from '../language/commands';
-import type { GossipMode } from '../protocol/messages';
+import type { GossipMode, ProtocolName } from '../protocol/messages';
 import type { ClusterEvent, ClusterSnapshot } from '../record/events';
 import type { NodeHost } from './host';
 import { Master } from './master';
@@ -11,6 +11,8 @@ export type Backend = 'processes' | 'model';
 export interface RunSettings {
   seed: number;
   gossip: GossipMode;
+  /** How writes are ordered (docs/protocol.md, "Protocols"); `lamport` when absent. */
+  protocol?: ProtocolName;
   /** Record every message between nodes and every write kept (the full record of the run). */
   trace?: boolean;
   /** 'processes' (default): real node processes; 'model': the in-process simulated network. */
@@ -46,7 +48,7 @@ export class ClusterRun {
 
   constructor(private readonly settings: RunSettings, onEvent: (e: ClusterEvent) => void) {
     this.host = createHost(settings);
-    this.master = new Master(this.host, { seed: settings.seed, gossip: settings.gossip, trace: settings.trace ?? false });
+    this.master = new Master(this.host, { seed: settings.seed, gossip: settings.gossip, trace: settings.trace ?? false, protocol: settings.protocol });
     this.master.onEvent(onEvent);
     this.master.begin();
     settings.signal?.addEventListener('abort', this.abort);

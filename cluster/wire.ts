@@ -10,7 +10,7 @@ import { checkEnvelope, WireError } from './envelopeCheck';
  * - a string that XML 1.0 cannot carry (control characters, U+FFFE, U+FFFF, lone surrogates: all
  *   legal in a key or value) travels as XML-RPC base64 of its JSON form, so nothing is lost.
  */
-type WireEntry = [key: string, value: string, counter: number, server: number];
+type WireEntry = [key: string, value: string, counter: number, server: number, vector?: Record<number, number>];
 
 // Characters outside XML 1.0's Char production (tab, LF and CR never occur inside a token).
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
@@ -18,7 +18,9 @@ const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 export function toWire(env: Envelope): unknown {
   const body = env.body as { entries?: StoreEntry[] };
   if (!body.entries) return escapeStrings(env);
-  const packed: WireEntry[] = body.entries.map((e) => [e.key, e.value, e.stamp.counter, e.stamp.server]);
+  const packed: WireEntry[] = body.entries.map((e) => (e.stamp.vector
+    ? [e.key, e.value, e.stamp.counter, e.stamp.server, e.stamp.vector]
+    : [e.key, e.value, e.stamp.counter, e.stamp.server]));
   return escapeStrings({ ...env, body: { ...body, entries: JSON.stringify(packed) } });
 }
 
@@ -38,7 +40,12 @@ function unpackEntries(text: string): unknown[] {
     throw new WireError('entries are not JSON');
   }
   if (!Array.isArray(packed)) throw new WireError('entries are not a list');
-  return packed.map((t) => (Array.isArray(t) && t.length === 4 ? { key: t[0], value: t[1], stamp: { counter: t[2], server: t[3] } } : t));
+  return packed.map((t) => {
+    if (!Array.isArray(t)) return t;
+    if (t.length === 4) return { key: t[0], value: t[1], stamp: { counter: t[2], server: t[3] } };
+    if (t.length === 5) return { key: t[0], value: t[1], stamp: { counter: t[2], server: t[3], vector: t[4] } };
+    return t;
+  });
 }
 
 function escapeStrings(v: unknown): unknown {

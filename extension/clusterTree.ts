@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ClusterState, type KeyState, type DepState } from '../record/clusterState';
-import { compareStamps, formatStamp } from '../protocol/stamp';
+import { formatStamp, writeKey } from '../protocol/stamp';
 import { formatMs } from '../record/describe';
 import { naturalCompare } from './naturalOrder';
 import { keyHistory, Timeline, type AppliedEvent } from '../record/timeline';
@@ -174,7 +174,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
     const now = m.servers.get(el.server)?.store.get(el.key);
     // A stamp names one write; a killed server joined again may keep it twice: the later one is held.
     for (let i = writes.length - 1; now && i >= 0; i--) {
-      if (compareStamps(writes[i].event.stamp, now.stamp) !== 0) continue;
+      if (writeKey(writes[i].event.stamp) !== writeKey(now.stamp)) continue;
       writes[i].held = true;
       break;
     }

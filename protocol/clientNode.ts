@@ -1,7 +1,6 @@
 import { ControlBody, Envelope, NodeId, NodeSnapshot, PeerBody, Stamp } from './messages';
 import { NodeConfig, ProtocolNode } from './node';
 import { SeededRandom } from './rng';
-import { newerStamp } from './stamp';
 import { sortedIds } from './ids';
 import { sortByKey } from './store';
 
@@ -24,7 +23,7 @@ export class ClientNode extends ProtocolNode {
         const { key, value } = body;
         this.viaServer({ type: 'put', key, value }, (server, reply) => {
           if (reply.type !== 'putReply') return this.answer(seq, { type: 'putDone', ok: false, key, reason: `unexpected ${reply.type}`, counter: this.clock.value });
-          this.deps.set(key, newerStamp(this.deps.get(key) ?? null, reply.stamp)!);
+          this.deps.set(key, this.scheme.depend(this.deps.get(key) ?? null, reply.stamp));
           this.answer(seq, { type: 'putDone', ok: true, key, value, server, stamp: reply.stamp, counter: this.clock.value });
         }, (reason) => this.answer(seq, { type: 'putDone', ok: false, key, reason, counter: this.clock.value }));
         return;
@@ -34,7 +33,7 @@ export class ClientNode extends ProtocolNode {
         const depBefore = this.deps.get(key) ?? null;
         this.viaServer({ type: 'get', key, dep: depBefore }, (server, reply) => {
           if (reply.type !== 'getReply') return this.answer(seq, { type: 'getDone', ok: false, key, reason: `unexpected ${reply.type}`, counter: this.clock.value });
-          if (reply.result.kind === 'value') this.deps.set(key, newerStamp(depBefore, reply.result.stamp)!);
+          if (reply.result.kind === 'value') this.deps.set(key, this.scheme.depend(depBefore, reply.result.stamp));
           const depAfter = this.deps.get(key) ?? null;
           this.answer(seq, { type: 'getDone', ok: true, key, server, result: reply.result, depBefore, depAfter, counter: this.clock.value });
         }, (reason) => this.answer(seq, { type: 'getDone', ok: false, key, reason, counter: this.clock.value }));

@@ -9,10 +9,26 @@ export type Role = 'server' | 'client';
 export type GossipMode = 'settled' | 'async' | 'off';
 export const GOSSIP_MODES: readonly GossipMode[] = ['settled', 'async', 'off'];
 
-/** A Lamport stamp: ordered by counter, then by server id. */
+/** The write orderings kvcmd ships, one per run (docs/protocol.md, "Protocols"; protocol/schemes/). */
+export type ProtocolName = 'lamport' | 'lamport-low' | 'vector';
+export const PROTOCOLS: readonly ProtocolName[] = ['lamport', 'lamport-low', 'vector'];
+export const DEFAULT_PROTOCOL: ProtocolName = 'lamport';
+
+export function isProtocolName(v: unknown): v is ProtocolName {
+  return typeof v === 'string' && (PROTOCOLS as readonly string[]).includes(v);
+}
+
+/** Per server id, a count of that server's writes. */
+export type VectorClock = Record<number, number>;
+
+/**
+ * A write's stamp. `(counter, server)` in the Lamport schemes; in `vector`, `vector` is the write's
+ * vector clock, `counter` its sum and `server` the writer. Only the run's scheme compares them.
+ */
 export interface Stamp {
   counter: number;
   server: NodeId;
+  vector?: VectorClock;
 }
 
 export interface StoreEntry {
@@ -91,7 +107,7 @@ export function isLostReply(env: Envelope): boolean {
 /** Master -> node. Each gets exactly one ControlOut reply with the same `seq`. */
 export type ControlBody =
   // `clock`: the Lamport counter to start from (0 unless the id was a server before: docs/protocol.md).
-  | { type: 'init'; id: NodeId; role: Role; seed: number; gossip: GossipMode; trace: boolean; clock?: number }
+  | { type: 'init'; id: NodeId; role: Role; seed: number; gossip: GossipMode; trace: boolean; clock?: number; protocol?: ProtocolName }
   | { type: 'link'; peer: NodeId; peerRole: Role; port: number }
   | { type: 'unlink'; peer: NodeId }
   | { type: 'put'; key: string; value: string; cause: Cause }

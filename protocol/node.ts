@@ -1,7 +1,8 @@
 import { LamportClock } from './clock';
+import { Scheme, schemeOf } from './schemes';
 import {
   Cause, ControlBody, ControlIn, ControlOut, ControlResult, Envelope, GossipMode, isLostReply, lostReply,
-  MessageFacts, MessageKind, NO_CAUSE, NodeId, NodeNotice, NodeSnapshot, PeerBody, Role, summarizeBody,
+  MessageFacts, MessageKind, NO_CAUSE, NodeId, NodeNotice, NodeSnapshot, PeerBody, ProtocolName, Role, summarizeBody,
 } from './messages';
 
 /** What one step of a node asks its transport to do. */
@@ -18,6 +19,8 @@ export interface NodeConfig {
   trace: boolean;
   /** The counter to start from (a rejoined server starts above the cluster, so its stamps are new). */
   clock?: number;
+  /** How writes are ordered (protocol/schemes); the default when absent. */
+  protocol?: ProtocolName;
 }
 
 type Continuation = (reply: Envelope) => void;
@@ -38,6 +41,7 @@ interface Pending {
  */
 export abstract class ProtocolNode {
   readonly clock: LamportClock;
+  readonly scheme: Scheme;
   readonly links = new Map<NodeId, Role>();
   /** linked(role), kept until the links change: asked on every gossip and every client request. */
   private readonly linkedCache = new Map<Role, NodeId[]>();
@@ -49,6 +53,7 @@ export abstract class ProtocolNode {
 
   constructor(readonly config: NodeConfig, readonly role: Role) {
     this.clock = new LamportClock(config.clock ?? 0);
+    this.scheme = schemeOf(config.protocol);
   }
 
   get id(): NodeId {

@@ -2,7 +2,7 @@ import { flood, FloodServer } from './gossip';
 import { sortedIds, withId } from './ids';
 import { ApplyVia, ControlBody, Envelope, GetResult, NodeId, NodeSnapshot, PeerBody, StoreEntry } from './messages';
 import { NodeConfig, ProtocolNode } from './node';
-import { compareStamps } from './stamp';
+import { WriteClock } from './schemes';
 import { gather, install, StabilizeServer, Subtree } from './stabilize';
 import { Store } from './store';
 
@@ -11,7 +11,9 @@ import { Store } from './store';
  * floods new writes to its linked servers, and takes part in stabilize.
  */
 export class ServerNode extends ProtocolNode {
-  readonly store = new Store();
+  readonly store: Store;
+  /** Where this server's write stamps come from (its scheme's). */
+  private readonly writes: WriteClock;
   /** The newest stabilize epoch this server has joined: a second explore in it is turned away. */
   private epoch = 0;
   /** This server's part of the spanning tree of the current stabilize, kept between gather and install. */
@@ -21,6 +23,8 @@ export class ServerNode extends ProtocolNode {
 
   constructor(config: NodeConfig) {
     super(config, 'server');
+    this.store = new Store(this.scheme);
+    this.writes = this.scheme.writeClock(this.id, config.clock ?? 0);
     this.self = {
       id: this.id,
       linkedServers: () => this.linked('server'),
@@ -53,7 +57,7 @@ export class ServerNode extends ProtocolNode {
     const b = env.body;
     switch (b.type) {
       case 'put': {
-        const entry: StoreEntry = { key: b.key, value: b.value, stamp: { counter: this.clock.value, server: this.id } };
+        const entry: StoreEntry = { key: b.key, value: b.value, stamp: this.writes.next(this.clock.value) };
         this.adopt([entry], 'put', env.from);
         this.reply(env, { type: 'putReply', key: b.key, stamp: entry.stamp });
         if (this.config.gossip !== 'off') {
@@ -108,11 +112,11 @@ export class ServerNode extends ProtocolNode {
     }
   }
 
-  /** ERR_DEP (docs/protocol.md) when this server's copy is missing or older than the client's dependency. */
+  /** ERR_DEP (docs/protocol.md) when this server's copy does not cover the client's dependency (the scheme says). */
   private read(key: string, dep: PeerBodyDep): GetResult {
     const held = this.store.get(key);
     if (dep === null) return held ? { kind: 'value', value: held.value, stamp: held.stamp } : { kind: 'ERR_KEY' };
-    if (!held || compareStamps(held.stamp, dep) < 0) return { kind: 'ERR_DEP', held: held?.stamp ?? null, dep };
+    if (!held || !this.scheme.covers(held.stamp, dep)) return { kind: 'ERR_DEP', held: held?.stamp ?? null, dep };
     return { kind: 'value', value: held.value, stamp: held.stamp };
   }
 
@@ -120,6 +124,7 @@ export class ServerNode extends ProtocolNode {
   private adopt(entries: StoreEntry[], via: ApplyVia, from: NodeId): StoreEntry[] {
     const kept = this.store.merge(entries);
     for (const e of kept) {
+      this.writes.observe(e.stamp);
       this.record({ type: 'applied', node: this.id, counter: this.clock.value, cause: this.cause, key: e.key, value: e.value, stamp: e.stamp, via, from });
     }
     return kept;

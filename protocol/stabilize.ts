@@ -36,7 +36,7 @@ export function gather(server: StabilizeServer, own: Store, epoch: number, visit
       if (reply.type === 'exploreReply') {
         for (const v of reply.visited) visited.add(v);
         if (reply.joined) {
-          tree.children.push({ id: next, store: Store.of(reply.entries) });
+          tree.children.push({ id: next, store: Store.of(reply.entries, own.scheme) });
           tree.merged.merge(reply.entries);
           tree.members.push(...reply.members);
         }

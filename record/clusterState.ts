@@ -6,7 +6,8 @@
 import type { LinkView } from '../language/noop';
 import type { ApplyVia, NodeId, Role, Stamp } from '../protocol/messages';
 import { sortedIds } from '../protocol/ids';
-import { compareStamps } from '../protocol/stamp';
+import { sameStamp, writeKey } from '../protocol/stamp';
+import { Scheme, schemeOf } from '../protocol/schemes';
 import type { ClusterEvent, ClusterSnapshot, EventOf } from './events';
 
 export type PutEvent = EventOf<'put'>;
@@ -46,7 +47,7 @@ export interface ClientState extends NodeBase {
   deps: Map<string, DepState>;
 }
 
-export const stampKey = (s: Stamp): string => `${s.counter},${s.server}`;
+export const stampKey = writeKey;
 
 export class ClusterState implements LinkView {
   readonly servers = new Map<NodeId, ServerState>();
@@ -60,6 +61,9 @@ export class ClusterState implements LinkView {
    */
   constructor(private readonly options: { provenance?: boolean } = {}) {}
 
+  /** The run's ordering of writes (its runStarted says which). */
+  private scheme: Scheme = schemeOf(undefined);
+
   origin(stamp: Stamp): PutEvent | undefined {
     return this.puts.get(stampKey(stamp));
   }
@@ -67,6 +71,9 @@ export class ClusterState implements LinkView {
   /** Applies one event; returns whether anything a view shows changed. */
   apply(e: ClusterEvent): boolean {
     switch (e.type) {
+      case 'runStarted':
+        this.scheme = schemeOf(e.protocol);
+        return false;
       case 'nodeStarted': {
         // Its links follow as linkCreated events, the implicit ones of a join included.
         const base = { id: e.id, links: new Set<NodeId>(), counter: 0, startedLine: e.line, pid: e.pid, port: e.port };
@@ -156,7 +163,7 @@ export class ClusterState implements LinkView {
           ...prev, id: n.id, alive: true, links: new Set(n.links), counter: n.counter, startedLine: prev?.startedLine ?? 0,
           store: new Map(n.store.map((x) => {
             const known = prev?.store.get(x.key);
-            const arrival = known && compareStamps(known.stamp, x.stamp) === 0 ? known.arrival : undefined;
+            const arrival = known && sameStamp(known.stamp, x.stamp) ? known.arrival : undefined;
             return [x.key, { key: x.key, value: x.value, stamp: x.stamp, ...(arrival ? { arrival } : {}) }];
           })),
         });
@@ -165,7 +172,7 @@ export class ClusterState implements LinkView {
         const deps = new Map<string, DepState>();
         for (const d of n.deps) {
           const old = prev?.deps.get(d.key);
-          deps.set(d.key, { key: d.key, stamp: d.stamp, line: old && compareStamps(old.stamp, d.stamp) === 0 ? old.line : undefined });
+          deps.set(d.key, { key: d.key, stamp: d.stamp, line: old && sameStamp(old.stamp, d.stamp) ? old.line : undefined });
         }
         this.clients.set(n.id, { ...prev, id: n.id, links: new Set(n.links), counter: n.counter, deps, startedLine: prev?.startedLine ?? 0 });
       }
@@ -225,6 +232,7 @@ export class ClusterState implements LinkView {
 
   private raiseDep(c: ClientState, key: string, stamp: Stamp, line: number): void {
     const held = c.deps.get(key);
-    if (!held || compareStamps(stamp, held.stamp) >= 0) c.deps.set(key, { key, stamp, line });
+    const dep = this.scheme.depend(held?.stamp ?? null, stamp);
+    if (!held || !sameStamp(dep, held.stamp)) c.deps.set(key, { key, stamp: dep, line });
   }
 }

@@ -1,5 +1,5 @@
 import type {
-  ApplyVia, BodySummary, GetResult, GossipMode, LossReason, MessageKind, NodeId, NodeSnapshot, Role, Stamp, StoreEntry,
+  ApplyVia, BodySummary, GetResult, GossipMode, LossReason, MessageKind, NodeId, NodeSnapshot, ProtocolName, Role, Stamp, StoreEntry,
 } from '../protocol/messages';
 
 /** The record's format name and version, written in `runStarted` (docs/events.md). */
@@ -31,7 +31,7 @@ export interface MessageRef {
  * the last is tied to the command that caused it, by the cause each message carries.
  */
 export type ClusterEvent =
-  | { type: 'runStarted'; format: typeof RECORD_FORMAT; version: typeof RECORD_VERSION; seed: number; gossip: GossipMode; backend: 'processes' | 'model' }
+  | { type: 'runStarted'; format: typeof RECORD_FORMAT; version: typeof RECORD_VERSION; seed: number; gossip: GossipMode; backend: 'processes' | 'model'; protocol?: ProtocolName }
   | (Caused & { type: 'nodeStarted'; id: NodeId; role: Role; port: number; pid: number })
   | (Caused & { type: 'nodeKilled'; id: NodeId })
   | (Caused & { type: 'linkCut'; a: NodeId; b: NodeId })

@@ -10,7 +10,9 @@
 // rule: stores change only through `applied` events. An untraced record (no message events, no
 // `applied`) still gets the returned write and its line, but no path.
 import type { ApplyVia, GetResult, GossipMode, NodeId, Stamp } from '../protocol/messages';
-import { compareStamps, formatStamp } from '../protocol/stamp';
+import { formatStamp, sameStamp } from '../protocol/stamp';
+import { Scheme, schemeOf } from '../protocol/schemes';
+import { isProtocolName } from '../protocol/messages';
 import { compareKeys } from '../protocol/store';
 import { ClusterState, stampKey } from './clusterState';
 import type { ClusterEvent, EventOf } from './events';
@@ -150,6 +152,8 @@ export interface RunExplanation {
 export interface ExplainOptions {
   /** The run's gossip mode, when the events lack `runStarted` (the extension pushes line-tied events only). */
   gossip?: GossipMode | string;
+  /** The run's protocol, likewise (the default when absent). */
+  protocol?: string;
 }
 
 interface AppliedAt {
@@ -238,8 +242,12 @@ class Explainer {
   private readonly erased = new Map<string, { server: NodeId; line: number }[]>();
   private readonly out: RunExplanation = { gets: new Map(), stores: new Map(), writes: new Map(), history: [] };
 
+  /** How the run ordered writes: its runStarted says, or the options (the editor's line-tied events have none). */
+  private scheme: Scheme;
+
   constructor(private readonly events: readonly ClusterEvent[], options: ExplainOptions) {
     if (isGossipMode(options.gossip)) this.gossip = options.gossip;
+    this.scheme = schemeOf(isProtocolName(options.protocol) ? options.protocol : undefined);
   }
 
   run(): RunExplanation {
@@ -255,6 +263,7 @@ class Explainer {
   private index(): void {
     this.events.forEach((e, i) => {
       if (e.type === 'runStarted' && !this.gossip) this.gossip = e.gossip;
+      if (e.type === 'runStarted' && e.protocol) this.scheme = schemeOf(e.protocol);
       if (e.type === 'put') {
         const k = stampKey(e.stamp);
         this.writes.set(k, { line: e.line, client: e.client, key: e.key, value: e.value, stamp: e.stamp, server: e.server });
@@ -390,7 +399,7 @@ class Explainer {
     if (this.contexts.has(k)) return;
     this.contexts.set(k, this.context());
     const newest = this.newestMade.get(key);
-    if (!newest || compareStamps(stamp, newest) > 0) this.newestMade.set(key, stamp);
+    if (!newest || this.scheme.compare(stamp, newest) > 0) this.newestMade.set(key, stamp);
   }
 
   /** Whether `server` was dead (killed and not joined again) at index `at`. */
@@ -416,7 +425,7 @@ class Explainer {
     const { key, stamp, value } = sent.body;
     if (key === undefined || !stamp) return;
     const held = this.state.servers.get(node)?.store.get(key);
-    if (!held || compareStamps(held.stamp, stamp) <= 0) return;
+    if (!held || this.scheme.compare(held.stamp, stamp) <= 0) return;
     const k = stampKey(stamp);
     let list = this.dropped.get(k);
     if (!list) this.dropped.set(k, (list = []));
@@ -666,18 +675,18 @@ class Explainer {
    * held, and the newest one made at all if no live server held it (lost with a killed server).
    */
   private newerWrites(key: string, held: Stamp | null): Stamp[] {
-    const newer = (s: Stamp): boolean => held === null || compareStamps(s, held) > 0;
+    const newer = (s: Stamp): boolean => held === null || this.scheme.compare(s, held) > 0;
     let live: Stamp | undefined;
     for (const s of this.state.servers.values()) {
       const st = s.alive ? s.store.get(key)?.stamp : undefined;
-      if (st && newer(st) && (!live || compareStamps(st, live) > 0)) live = st;
+      if (st && newer(st) && (!live || this.scheme.compare(st, live) > 0)) live = st;
     }
     // The replay is at index m: every write made before it has passed through made().
     const made = this.newestMade.get(key);
     const newest = made && newer(made) ? made : undefined;
     const out: Stamp[] = [];
     if (live) out.push(live);
-    if (newest && (!live || compareStamps(newest, live) > 0) && this.liveHolders(key, newest).length === 0) out.push(newest);
+    if (newest && (!live || this.scheme.compare(newest, live) > 0) && this.liveHolders(key, newest).length === 0) out.push(newest);
     return out;
   }
 
@@ -721,7 +730,7 @@ class Explainer {
     const replaced = [...new Set(w.reached.map((h) => h.server))].filter((s) => {
       const held = this.state.servers.get(s);
       const now = held?.alive ? held.store.get(w.key)?.stamp : undefined;
-      return now !== undefined && compareStamps(now, w.write!.stamp) > 0;
+      return now !== undefined && this.scheme.compare(now, w.write!.stamp) > 0;
     }).sort((a, b) => a - b);
     if (w.heldAtEnd.length) t.push(`At the end of the run held by ${servers(w.heldAtEnd)}.`);
     else t.push('At the end of the run no live server held it.');
@@ -735,7 +744,7 @@ export function historyOf(x: RunExplanation, server: NodeId, key: string): Histo
 }
 
 function compareSame(a: Stamp | null | undefined, b: Stamp | null | undefined): boolean {
-  return !!a && !!b && compareStamps(a, b) === 0;
+  return !!a && !!b && sameStamp(a, b);
 }
 
 function arrivalText(via: ApplyVia, from: NodeId, node: NodeId, line: number): string {

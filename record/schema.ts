@@ -2,6 +2,8 @@
 // fields and what each holds. One home for it: the checker reads record files against it
 // (check/record.ts) and the language server checks the events the editor pushes (lsp/validate.ts).
 
+import { PROTOCOLS } from '../protocol/messages';
+
 export type FieldKind =
   | 'int' | 'num' | 'str' | 'bool' | 'stamp' | 'stamp?' | 'ids' | 'result' | 'entries' | 'body' | 'msg'
   | readonly string[];
@@ -33,6 +35,8 @@ export const EVENT_FIELDS: Readonly<Record<string, Record<string, FieldKind>>> =
 
 /** Optional fields, checked when present (`t` on every event of a real run). */
 export const OPTIONAL_FIELDS: Readonly<Record<string, Record<string, FieldKind>>> = {
+  // Absent in records written before protocols could be chosen: those are `lamport`.
+  runStarted: { protocol: PROTOCOLS },
   send: { re: 'msg' },
   deliver: { re: 'msg' },
   lost: { re: 'msg' },
@@ -53,7 +57,11 @@ function isInt(v: unknown): v is number {
 }
 
 function isStamp(v: unknown): boolean {
-  return isObject(v) && isInt(v.counter) && isInt(v.server);
+  return isObject(v) && isInt(v.counter) && isInt(v.server) && (v.vector === undefined || isVector(v.vector));
+}
+
+function isVector(v: unknown): boolean {
+  return isObject(v) && Object.entries(v).every(([id, n]) => /^(0|[1-9]\d*)$/.test(id) && isInt(n));
 }
 
 /** A value as an error message quotes it. */

