@@ -1,7 +1,7 @@
 import type { GossipMode, NodeId, Stamp } from '../protocol/messages';
 import type { ClusterEvent, EventOf } from '../record/events';
 import { HeldEntry, Replay, ReplayedStore } from './replay';
-import { compare, newest, same, show } from './stamp';
+import { Order, orderOf, same, show } from './stamp';
 
 /**
  * The rules a record is checked against (docs/checker.md):
@@ -41,7 +41,6 @@ function isNodeEvent(e: ClusterEvent): e is NodeEvent {
   return e.type === 'send' || e.type === 'deliver' || e.type === 'lost' || e.type === 'applied';
 }
 
-const stampKey = (s: Stamp): string => `${s.counter},${s.server}`;
 
 /** Checks a record (its events in order, as `kvcmd run --events` writes them, without the snapshot). */
 export function checkRecord(events: readonly ClusterEvent[]): CheckReport {
@@ -57,12 +56,18 @@ class Checker {
   private readonly probes = new Map<number, (() => void)[]>();
   /** Work to do once the whole record is replayed. */
   private readonly after: (() => void)[] = [];
-  private readonly replay = new Replay((i, node, held, kept) => this.flag('stamps',
-    `server ${node} kept ${show(kept)} over the newer ${show(held.stamp)} it held (last writer wins keeps the greatest stamp)`, [i, held.at]));
+  /** The record's protocol's ordering of stamps (its runStarted names it; lamport when it does not). */
+  private readonly order: Order;
+  private readonly replay: Replay;
+
+  private readonly olderKept = (i: number, node: NodeId, held: HeldEntry, kept: Stamp): void => this.flag('stamps',
+    `server ${node} kept ${show(kept)} over the newer ${show(held.stamp)} it held (last writer wins keeps the greatest stamp)`, [i, held.at]);
 
   constructor(private readonly ev: readonly ClusterEvent[]) {
     const first = ev[0];
     this.gossip = first?.type === 'runStarted' ? first.gossip : undefined;
+    this.order = orderOf(first?.type === 'runStarted' ? first.protocol : undefined);
+    this.replay = new Replay(this.order, this.olderKept);
     this.traced = ev.some(isNodeEvent);
   }
 
@@ -120,14 +125,14 @@ class Checker {
           if (e.kind === 'getReply' && e.body.key !== undefined) x.getReply.set(`${e.step}|${e.from}|${e.to}|${e.body.key}`, i);
           break;
         case 'applied': {
-          if (e.via === 'put') x.putApplied.set(`${e.node}|${e.key}|${stampKey(e.stamp)}|${e.value}`, i);
+          if (e.via === 'put') x.putApplied.set(`${e.node}|${e.key}|${this.order.writeId(e.stamp)}|${e.value}`, i);
           const list = x.appliedAt.get(e.node);
           if (list) list.push(i);
           else x.appliedAt.set(e.node, [i]);
           break;
         }
         case 'put':
-          x.written.set(`${e.key}\0${e.value}\0${stampKey(e.stamp)}`, i);
+          x.written.set(`${e.key}\0${e.value}\0${this.order.writeId(e.stamp)}`, i);
           break;
         case 'stabilizeBegun':
         case 'stabilizeGroup':
@@ -195,11 +200,12 @@ class Checker {
   private put(i: number, e: EventOf<'put'>, x: RecordIndex, history: Map<string, { stamp: Stamp; at: number }>, clientCounter: Map<NodeId, { counter: number; at: number }>): void {
     this.clientCount(i, e, clientCounter);
     const h = history.get(`${e.client}\0${e.key}`);
-    if (!h || compare(e.stamp, h.stamp) > 0) history.set(`${e.client}\0${e.key}`, { stamp: e.stamp, at: i });
+    const dep = this.order.depend(h?.stamp, e.stamp);
+    if (!h || !same(dep, h.stamp)) history.set(`${e.client}\0${e.key}`, { stamp: dep, at: i });
     // A stamp names one write: two values of a key under one stamp cannot both win, and last
     // writer wins keeps whichever a server saw first.
-    const twin = this.stampOwner.get(`${e.key}\0${stampKey(e.stamp)}`);
-    if (twin === undefined) this.stampOwner.set(`${e.key}\0${stampKey(e.stamp)}`, i);
+    const twin = this.stampOwner.get(`${e.key}\0${this.order.writeId(e.stamp)}`);
+    if (twin === undefined) this.stampOwner.set(`${e.key}\0${this.order.writeId(e.stamp)}`, i);
     else if ((this.ev[twin] as EventOf<'put'>).value !== e.value) {
       const rejoin = this.lastStart.get(e.stamp.server);
       const why = rejoin !== undefined && rejoin > twin ? ` (server ${e.stamp.server} rejoined in between, its counter back at 0)` : '';
@@ -208,13 +214,13 @@ class Checker {
     }
     if (e.stamp.server !== e.server) this.flag('stamps', `put of ${e.key} applied by server ${e.server} carries stamp ${show(e.stamp)} of server ${e.stamp.server}`, [i]);
     if (!this.traced) return;
-    const a = x.putApplied.get(`${e.server}|${e.key}|${stampKey(e.stamp)}|${e.value}`);
+    const a = x.putApplied.get(`${e.server}|${e.key}|${this.order.writeId(e.stamp)}|${e.value}`);
     if (a === undefined) {
       this.flag('stamps', `put ${e.key}=${e.value} was answered with stamp ${show(e.stamp)}, but server ${e.server} never applied that write`, [i]);
       return;
     }
     const applied = this.ev[a] as EventOf<'applied'>;
-    if (applied.counter !== e.stamp.counter) {
+    if (this.order.counterIsLamport && applied.counter !== e.stamp.counter) {
       this.flag('stamps', `put ${e.key}=${e.value} got stamp ${show(e.stamp)}, but server ${e.server} applied it with its counter at ${applied.counter}`, [i, a]);
     }
   }
@@ -235,17 +241,17 @@ class Checker {
       this.flag('session', `${who} answered ERR_KEY after the client ${this.what(h.at)} ${e.key} ${show(h.stamp)}`, [i, h.at]);
     }
     if (r.kind === 'value') {
-      if (h && compare(r.stamp, h.stamp) < 0) {
+      if (h && !this.order.covers(r.stamp, h.stamp)) {
         sessionBroken = true;
         this.flag('session', `${who} returned ${r.value} ${show(r.stamp)}, older than ${show(h.stamp)} the client ${this.what(h.at)} before`, [i, h.at]);
       }
-      if (!sessionBroken && e.depBefore && compare(r.stamp, e.depBefore) < 0) {
+      if (!sessionBroken && e.depBefore && !this.order.covers(r.stamp, e.depBefore)) {
         this.flag('dependency', `${who} returned ${r.value} ${show(r.stamp)}, older than the dependency ${show(e.depBefore)} it carried`, [i]);
       }
-      if (!x.written.has(`${e.key}\0${r.value}\0${stampKey(r.stamp)}`)) {
+      if (!x.written.has(`${e.key}\0${r.value}\0${this.order.writeId(r.stamp)}`)) {
         this.flag('stamps', `${who} returned ${r.value} ${show(r.stamp)}, which no put in the record wrote`, [i]);
       }
-      const next = newest(h?.stamp, r.stamp)!;
+      const next = this.order.depend(h?.stamp, r.stamp);
       if (!h || !same(next, h.stamp)) history.set(hk, { stamp: next, at: i });
     }
     if (r.kind === 'ERR_DEP' && !same(r.dep, e.depBefore)) {
@@ -260,7 +266,7 @@ class Checker {
     this.after.push(() => {
       const held = this.heldAtReply.get(i);
       if (r.kind === 'ERR_DEP') {
-        if (held && compare(held.stamp, r.dep) >= 0) {
+        if (held && this.order.covers(held.stamp, r.dep)) {
           this.flag('dependency', `${who} answered ERR_DEP, but the server held ${held.value} ${show(held.stamp)}, not older than the dependency ${show(r.dep)}`, [i, held.at, h?.at]);
         }
       } else if (!held || !same(held.stamp, r.stamp) || held.value !== r.value) {
@@ -336,7 +342,7 @@ class Checker {
       let best: { m: NodeId; e: HeldEntry } | undefined;
       for (const m of members) {
         const e = after.get(m)?.get(k);
-        if (e && (!best || compare(e.stamp, best.e.stamp) > 0)) best = { m, e };
+        if (e && (!best || this.order.compare(e.stamp, best.e.stamp) > 0)) best = { m, e };
       }
       const behind = members.filter((m) => {
         const e = after.get(m)?.get(k);
@@ -355,10 +361,10 @@ class Checker {
       for (const [k, e] of before.get(m) ?? []) {
         for (const n of members) {
           const now = after.get(n)?.get(k);
-          if (now && compare(now.stamp, e.stamp) >= 0) continue;
+          if (now && this.order.compare(now.stamp, e.stamp) >= 0) continue;
           const id = `${k}\0${n}`;
           const prev = lost.get(id);
-          if (!prev || compare(e.stamp, prev.e.stamp) > 0) lost.set(id, { from: m, e, key: k, to: n });
+          if (!prev || this.order.compare(e.stamp, prev.e.stamp) > 0) lost.set(id, { from: m, e, key: k, to: n });
         }
       }
     }
@@ -380,7 +386,7 @@ class Checker {
         for (const a of holders) {
           for (const { id: b, linkedAt } of this.replay.serverNeighbours(a)) {
             const held = this.replay.held(b, e.key);
-            if (reported.has(b) || (held && compare(held.stamp, e.stamp) >= 0)) continue;
+            if (reported.has(b) || (held && this.order.compare(held.stamp, e.stamp) >= 0)) continue;
             reported.add(b);
             this.flag('gossip', `put ${e.key}=${e.value} ${show(e.stamp)} reached server ${a}, but its flood never reached server ${b}, linked to it ` +
               `(${held ? `which still holds ${held.value} ${show(held.stamp)}` : 'which holds no ' + e.key})`,

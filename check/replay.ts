@@ -1,6 +1,6 @@
 import type { NodeId, Role, Stamp } from '../protocol/messages';
 import type { ClusterEvent } from '../record/events';
-import { compare } from './stamp';
+import type { Order } from './stamp';
 
 /** One entry of a replayed store, with the index of the `applied` event that put it there. */
 export interface HeldEntry {
@@ -27,7 +27,7 @@ export class Replay {
    * `onOlder` hears of an `applied` write that is not newer than what the server held (the record
    * says the server kept it, so the replay keeps it too).
    */
-  constructor(private readonly onOlder: (index: number, node: NodeId, held: HeldEntry, kept: Stamp) => void) {}
+  constructor(private readonly order: Order, private readonly onOlder: (index: number, node: NodeId, held: HeldEntry, kept: Stamp) => void) {}
 
   apply(index: number, e: ClusterEvent): void {
     switch (e.type) {
@@ -51,7 +51,7 @@ export class Replay {
         let store = this.stores.get(e.node);
         if (!store) this.stores.set(e.node, (store = new Map()));
         const held = store.get(e.key);
-        if (held && compare(e.stamp, held.stamp) <= 0) this.onOlder(index, e.node, held, e.stamp);
+        if (held && this.order.compare(e.stamp, held.stamp) <= 0) this.onOlder(index, e.node, held, e.stamp);
         store.set(e.key, { value: e.value, stamp: e.stamp, at: index });
         break;
       }

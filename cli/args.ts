@@ -1,10 +1,13 @@
-import { GOSSIP_MODES, GossipMode } from '../protocol/messages';
+import { GOSSIP_MODES, GossipMode, isProtocolName, ProtocolName, PROTOCOLS } from '../protocol/messages';
+import { parseSchedule, ScheduleError } from '../explore/explore';
 
 export interface CliArgs {
   command: 'run' | 'check' | 'help' | 'lsp' | 'dap' | 'verify';
   file?: string;
   seed?: number;
   gossip: GossipMode;
+  /** --protocol: overrides the script's `# kvcmd: protocol=` directive. */
+  protocol?: ProtocolName;
   events?: string;
   /** --diagram: the run's message diagram as one HTML file. */
   diagram?: string;
@@ -14,13 +17,15 @@ export interface CliArgs {
   interactive: boolean;
   /** --check: record the run and check its history (check/). */
   check: boolean;
+  /** --schedule W (with --model): the model delivers as the explorer's witness W says (explore/). */
+  schedule?: string;
   rest: string[];
 }
 
 export class UsageError extends Error {}
 
 /** Flags of any kvcmd command that take a value as the next word (so that word is not the command). */
-const VALUED = new Set(['--seed', '--gossip', '--events', '--diagram', '--shiviz', '--junit', '--max-schedules', '--replay']);
+const VALUED = new Set(['--seed', '--gossip', '--protocol', '--events', '--diagram', '--shiviz', '--junit', '--max-schedules', '--replay', '--schedule']);
 
 /** The command word: the first word that is neither an option nor an option's value (undefined with -h). */
 export function commandWord(argv: readonly string[]): string | undefined {
@@ -48,6 +53,23 @@ export function gossipValue(v: string): GossipMode {
   return v as GossipMode;
 }
 
+/** --protocol's value, checked. */
+export function protocolValue(v: string): ProtocolName {
+  if (!isProtocolName(v)) throw new UsageError(`--protocol must be one of ${PROTOCOLS.join(', ')}, not '${v}'`);
+  return v;
+}
+
+/** --schedule's value: a witness as `kvcmd explore` prints it, checked for form (whether it fits the run is known only by running). */
+function scheduleValue(v: string): string {
+  try {
+    parseSchedule(v);
+  } catch (err) {
+    if (err instanceof ScheduleError) throw new UsageError(`--schedule '${v}': ${err.message}`);
+    throw err;
+  }
+  return v;
+}
+
 /** A file the run writes at its end: standard output (`-`) is for the script's output and --events. */
 function fileValue(flag: string, v: string): string {
   if (v === '-' || v === '') throw new UsageError(`${flag} needs a file name ('${v}' is not one: only --events can write to stdout)`);
@@ -72,12 +94,14 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '-h': case '--help': args.command = 'help'; return args;
       case '--seed': args.seed = seedValue(value()); break;
       case '--gossip': args.gossip = gossipValue(value()); break;
+      case '--protocol': args.protocol = protocolValue(value()); break;
       case '--events': args.events = value(); break;
       case '--diagram': args.diagram = fileValue(flag, value()); break;
       case '--shiviz': args.shiviz = fileValue(flag, value()); break;
       case '--model': args.model = true; break;
       case '--interactive': args.interactive = true; break;
       case '--check': args.check = true; break;
+      case '--schedule': args.schedule = scheduleValue(value()); break;
       case '--stdio': case '--node-ipc': args.rest.push(a); break;
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
@@ -91,7 +115,13 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   args.command = cmd;
   args.file = file;
   if (cmd === 'verify' && file === undefined) throw new UsageError('verify needs a record file (kvcmd verify RECORD.jsonl, or - for stdin)');
+  if (args.protocol && cmd !== 'run') throw new UsageError('--protocol goes with run (kvcmd run FILE --protocol NAME)');
   if (args.check && cmd !== 'run') throw new UsageError('--check goes with run (kvcmd run FILE --check)');
   if (args.check && args.interactive) throw new UsageError('--check needs a whole script: it cannot go with --interactive');
+  if (args.schedule !== undefined) {
+    if (cmd !== 'run') throw new UsageError('--schedule goes with run (kvcmd run FILE --model --schedule W)');
+    if (!args.model) throw new UsageError(`--schedule '${args.schedule}' needs --model: only the model can deliver messages in a chosen order (kvcmd run FILE --model --schedule W)`);
+    if (args.interactive) throw new UsageError('--schedule replays a whole script: it cannot go with --interactive');
+  }
   return args;
 }

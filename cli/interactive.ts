@@ -1,6 +1,7 @@
 import * as readline from 'readline';
 import { analyze } from '../language/analyzer';
 import { formatDiagnostic } from '../language/diagnostics';
+import { protocolFor } from '../language/directives';
 import { ClusterRun, randomSeed } from '../cluster/runner';
 import { ClusterEvent } from '../record/events';
 import type { Command } from '../language/commands';
@@ -31,7 +32,7 @@ export async function runInteractive(args: CliArgs, io: Streams, signal: AbortSi
     reportEvent('<stdin>', e, io.out, io.err);
   };
   const run = new ClusterRun({
-    seed: args.seed ?? randomSeed(), gossip: args.gossip, backend: args.model ? 'model' : 'processes', trace: events !== undefined || pictures !== undefined, signal,
+    seed: args.seed ?? randomSeed(), gossip: args.gossip, protocol: protocolFor(undefined, args.protocol), backend: args.model ? 'model' : 'processes', trace: events !== undefined || pictures !== undefined, signal,
   }, onEvent);
   io.err(`kvcmd: type commands, one per line; ${prompting ? 'Ctrl-D' : 'end of input'} or a line 'done' ends the session\n`);
   const accepted: string[] = [];
@@ -78,7 +79,7 @@ export async function runInteractive(args: CliArgs, io: Streams, signal: AbortSi
 export const PROMPT = 'kvcmd> ';
 
 /** Warnings that mean the command did nothing (language/noop.ts). */
-const NO_OPS = new Set<string>(['kill-dead', 'kill-unknown', 'not-linked', 'already-linked', 'print-dead']);
+const NO_OPS = new Set<string>(['kill-dead', 'kill-unknown', 'not-linked', 'already-linked', 'print-dead', 'already-paused', 'not-paused']);
 
 /**
  * The short line that tells an interactive user a command ran when it printed nothing itself
@@ -93,10 +94,16 @@ export function acknowledgement(cmd: Command, warnings: readonly string[], put?:
     case 'breakConnection': return `link ${cmd.a} – ${cmd.b} cut`;
     case 'createConnection': return `link ${cmd.a} – ${cmd.b} created`;
     case 'stabilize': return 'stabilized';
-    case 'printStore': return `the store of server ${cmd.server} is empty`;
+    case 'printStore': return warnings.includes('paused-server') ? 'nothing printed: the server is paused (see the warning)' : `the store of server ${cmd.server} is empty`;
     case 'put':
       return put?.type === 'put' ? `put ${cmd.key}=${cmd.value} applied by server ${put.server}, stamp ${formatStamp(put.stamp)}` : `put ${cmd.key}=${cmd.value}`;
     case 'get': return `get ${cmd.key}`;
     case 'sleep': return `slept ${cmd.ms} ms`;
+    case 'pauseServer': return warnings.includes('dead-server') ? 'nothing to do (see the warning)' : `server ${cmd.server} paused`;
+    case 'resumeServer': return `server ${cmd.server} resumed`;
+    case 'delay': return `messages ${cmd.from} → ${cmd.to} delayed ${cmd.maxMs === cmd.ms ? `${cmd.ms}` : `${cmd.ms}-${cmd.maxMs}`} ms`;
+    case 'drop': return `messages ${cmd.from} → ${cmd.to} dropped with probability ${cmd.p}`;
+    case 'duplicate': return `messages ${cmd.from} → ${cmd.to} duplicated with probability ${cmd.p}`;
+    case 'heal': return `messages ${cmd.from} → ${cmd.to} travel normally`;
   }
 }

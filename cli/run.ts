@@ -9,7 +9,9 @@ import { EventFile } from './events';
 import { openForWriting } from './files';
 import { reportEvent } from './report';
 import { CheckedScript, printDiagnostics } from '../language/scriptFile';
+import { protocolFor } from '../language/directives';
 import type { Streams } from './streams';
+import { parseSchedule, scheduleMisfit, ScheduleReplay, type ScheduleSettings } from '../explore/explore';
 
 /**
  * The exit statuses of `kvcmd` (docs/cli.md, and `kvcmd --help`). `kvcmd verify` keeps its own
@@ -39,6 +41,9 @@ export function runStatus(r: { cancelled: boolean; broke: boolean; violations?: 
 export async function runScript(script: CheckedScript, args: CliArgs, io: Streams, signal: AbortSignal): Promise<number> {
   printDiagnostics(script, io.err);
   if (script.hasErrors) return EXIT.REFUSED;
+  const seed = args.seed ?? randomSeed();
+  const schedule = args.schedule === undefined ? undefined : await fittingSchedule(script, args.schedule, { seed, gossip: args.gossip }, io);
+  if (schedule === null) return EXIT.REFUSED;
   const events = args.events ? EventFile.open(args.events, io) : undefined;
   const pictures = RunPictures.open(args);
   const out = events?.toStdout ? () => undefined : io.out;
@@ -54,16 +59,19 @@ export async function runScript(script: CheckedScript, args: CliArgs, io: Stream
   };
   try {
     const result = await runCommands(script.analysis.commands, {
-      seed: args.seed ?? randomSeed(),
+      seed,
       gossip: args.gossip,
+      protocol: protocolFor(script.analysis.directives, args.protocol),
       // Recording events means recording every message; without a file nobody would read them.
       trace: events !== undefined || pictures !== undefined || args.check,
       backend: args.model ? 'model' : 'processes',
+      ...(schedule ? { model: { schedule: schedule.hook } } : {}),
       signal,
       process: { onNodeError: (id, text) => io.err(`[node ${id ?? '?'}] ${text}`) },
     }, onEvent);
     if (result.snapshot) events?.write({ type: 'snapshot', ...result.snapshot });
     if (signal.aborted) return EXIT.CANCELLED;
+    if (schedule) io.err(`kvcmd: schedule ${args.schedule} replayed (${schedule.decisions.length} decision point${schedule.decisions.length === 1 ? '' : 's'})\n`);
     const clean = record ? checkRun(script.name, record, io.err) : true;
     if (failedOps > 0 && result.ok) io.err(`kvcmd: ${failedOps} put/get operation${failedOps === 1 ? '' : 's'} failed (exit ${EXIT.OPS_FAILED})\n`);
     return runStatus({ cancelled: false, broke: !result.ok, violations: !clean, failedOps });
@@ -71,6 +79,21 @@ export async function runScript(script: CheckedScript, args: CliArgs, io: Stream
     events?.close();
     pictures?.close(`kvcmd run ${script.name}`, script.analysis.script.text.split(/\r?\n/), io);
   }
+}
+
+/**
+ * --schedule W: its replay (the hook goes to the model), once a quick silent run has shown that W
+ * fits this script, so that a witness of another script is refused before anything runs or is
+ * written; null when it does not, after saying where on stderr.
+ */
+async function fittingSchedule(script: CheckedScript, text: string, settings: ScheduleSettings, io: Streams): Promise<ScheduleReplay | null> {
+  const choices = parseSchedule(text);
+  const misfit = await scheduleMisfit(script.analysis.commands, settings, choices);
+  if (misfit) {
+    io.err(`${script.name}${misfit.line !== undefined ? `:${misfit.line}` : ''}: error: --schedule '${text}': ${misfit.message}\n`);
+    return null;
+  }
+  return new ScheduleReplay(choices, settings.gossip);
 }
 
 /**

@@ -1,10 +1,10 @@
-// `kvcmd test [DIR|FILE...] [--gossip M] [--model] [--seed N] [--junit OUT.xml] [--update]`: every
+// `kvcmd test [DIR|FILE...] [--gossip M] [--protocol P] [--model] [--seed N] [--junit OUT.xml] [--update]`: every
 // script with a sibling `.expected` is a test (testing/scriptTests.ts). Its own argument parser:
 // the flags differ from `run`'s and several paths are allowed (docs/cli.md, "kvcmd test").
 import * as fs from 'fs';
 import * as path from 'path';
-import type { GossipMode } from '../protocol/messages';
-import { commandWord, gossipValue, seedValue, UsageError } from './args';
+import type { GossipMode, ProtocolName } from '../protocol/messages';
+import { commandWord, gossipValue, protocolValue, seedValue, UsageError } from './args';
 import type { Streams } from './streams';
 import { discoverTests, runScriptTest, TestUsageError, updatable, updateExpected, type ScriptTestResult } from '../testing/scriptTests';
 import { failureDetails, junitXml } from '../testing/junit';
@@ -12,6 +12,7 @@ import { failureDetails, junitXml } from '../testing/junit';
 export interface TestArgs {
   paths: string[];
   gossip: GossipMode;
+  protocol?: ProtocolName;
   seed: number | undefined;
   model: boolean;
   junit: string | undefined;
@@ -39,6 +40,7 @@ export function parseTestArgs(argv: readonly string[]): TestArgs {
     switch (flag) {
       case '--seed': args.seed = seedValue(value()); break;
       case '--gossip': args.gossip = gossipValue(value()); break;
+      case '--protocol': args.protocol = protocolValue(value()); break;
       case '--model': args.model = true; break;
       case '--update': args.update = true; break;
       case '--junit': {
@@ -48,7 +50,7 @@ export function parseTestArgs(argv: readonly string[]): TestArgs {
         break;
       }
       default:
-        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}' for test (options: --gossip, --model, --seed, --junit, --update)`);
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}' for test (options: --gossip, --protocol, --model, --seed, --junit, --update)`);
         if (!sawCommand && a === 'test') sawCommand = true;
         else if (a === '-') throw new UsageError('test reads scripts from files, not stdin: name a folder or .kvcmd files');
         else args.paths.push(a);
@@ -88,14 +90,14 @@ export async function runTestCommand(argv: readonly string[], io: Streams, signa
   }
   const backend = args.model ? 'model' : 'processes';
   const seed = args.seed ?? 1;
-  io.err(`kvcmd: test: ${tests.length} test${tests.length === 1 ? '' : 's'} (seed ${seed}, gossip ${args.gossip}, ${backend === 'model' ? 'model' : 'real processes'})\n`);
+  io.err(`kvcmd: test: ${tests.length} test${tests.length === 1 ? '' : 's'} (seed ${seed}, gossip ${args.gossip}${args.protocol ? `, protocol ${args.protocol}` : ''}, ${backend === 'model' ? 'model' : 'real processes'})\n`);
   const results: ScriptTestResult[] = [];
   const changed: string[] = [];
   const t0 = performance.now();
   try {
     for (const t of tests) {
       if (signal.aborted) break;
-      const r = await runScriptTest(t, { gossip: args.gossip, seed, backend, signal });
+      const r = await runScriptTest(t, { gossip: args.gossip, seed, backend, signal, ...(args.protocol ? { protocol: args.protocol } : {}) });
       if (r.cancelled) break;
       if (args.update && updatable(r)) {
         if (updateExpected(r)) changed.push(r.test.expected);

@@ -30,7 +30,7 @@ export function registerRunCommands(runs: RunManager, output: RunOutput, log: vs
       reportRefusal(path.basename(uri.path), checked.errors, log);
       return { state: 'refused', errors: checked.errors.length };
     }
-    return runs.start({ uri, version: doc.version, commands: checked.commands, toLine }).done;
+    return runs.start({ uri, version: doc.version, commands: checked.commands, directives: checked.directives, toLine }).done;
   };
   return vscode.Disposable.from(
     runs.onDidStartRun(setRunning),

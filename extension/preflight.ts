@@ -3,9 +3,9 @@
 // same text for its diagnostics, but they arrive later and asynchronously; a run needs the commands
 // anyway, so this is the one analysis the extension does.
 import * as vscode from 'vscode';
-import { analyze, type Command, type Diagnostic } from '../language';
+import { analyze, type Command, type Diagnostic, type Directives } from '../language';
 
-export type Preflight = { ok: true; commands: Command[] } | { ok: false; errors: Diagnostic[] };
+export type Preflight = { ok: true; commands: Command[]; directives: Directives } | { ok: false; errors: Diagnostic[] };
 
 /**
  * The commands to run from `text`, up to `toLine` (0-based) when given, or the errors that forbid
@@ -16,7 +16,7 @@ export function preflight(text: string, toLine?: number): Preflight {
   const within = (line: number) => toLine === undefined || line <= toLine;
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && within(d.range.start.line));
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, commands: analysis.commands.filter((c) => within(c.line - 1)) };
+  return { ok: true, commands: analysis.commands.filter((c) => within(c.line - 1)), directives: analysis.directives };
 }
 
 /** Tells the user why a file does not run (log line and a message with "Show Problems"). */

@@ -14,7 +14,7 @@ export function registerRunPublisher(runs: RunManager, client: KvcmdLanguageClie
       // A stopped run is cut short, and one that never got going has nothing to show.
       if (r.state === 'stopped' || r.events.length === 0) return;
       const params: RunResultsParams = {
-        uri: r.uri.toString(), version: r.version, seed: r.seed, gossip: r.gossip,
+        uri: r.uri.toString(), version: r.version, seed: r.seed, gossip: r.gossip, protocol: r.protocol,
         finishedAt: (r.finishedAt ?? new Date()).toISOString(),
         events: r.events.filter((e) => 'line' in e && e.line > 0),
         ...(r.snapshot ? { snapshot: r.snapshot } : {}),

@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ClusterEvent, ClusterSnapshot } from '../record/events';
 import { randomSeed, runCommands } from '../cluster/runner';
-import type { Command } from '../language';
-import type { GossipMode } from '../protocol/messages';
+import { protocolFor, type Command, type Directives } from '../language';
+import type { GossipMode, ProtocolName } from '../protocol/messages';
 import { readRunConfig } from './settings';
 
 export type RunState = 'running' | 'ok' | 'failed' | 'stopped';
@@ -18,6 +18,7 @@ export interface RunRecord {
   readonly name: string;
   readonly seed: number;
   readonly gossip: GossipMode;
+  readonly protocol: ProtocolName;
   /** Settings that had to be ignored for this run, and why. */
   readonly warnings: readonly string[];
   /** The document version whose text ran: hovers go stale once it changes. */
@@ -53,6 +54,8 @@ export interface RunRequest {
   uri: vscode.Uri;
   version: number;
   commands: readonly Command[];
+  /** The script's header settings (its protocol). */
+  directives?: Directives;
   toLine?: number;
 }
 
@@ -106,7 +109,7 @@ export class RunManager implements vscode.Disposable {
     let finish!: () => void;
     const done = new Promise<void>((r) => (finish = r));
     const record: RunRecord = {
-      uri, name: path.basename(uri.path), seed: config.seed ?? randomSeed(), gossip: config.gossip, warnings: config.warnings,
+      uri, name: path.basename(uri.path), seed: config.seed ?? randomSeed(), gossip: config.gossip, protocol: protocolFor(req.directives, undefined, config.protocol), warnings: config.warnings,
       version: req.version, toLine: req.toLine, commands: req.commands,
       startedAt: new Date(), state: 'running', events: [], stdout: '', pids: [], failures: 0,
       done: done.then(() => record),
@@ -119,7 +122,7 @@ export class RunManager implements vscode.Disposable {
 
     runCommands(req.commands, {
       // Traced: the cluster view follows every apply and message while the run goes on.
-      seed: record.seed, gossip: record.gossip, signal: controller.signal, trace: true,
+      seed: record.seed, gossip: record.gossip, protocol: record.protocol, signal: controller.signal, trace: true,
       process: {
         entry: this.nodeMainPath,
         ...(config.nodePath ? { nodePath: config.nodePath } : {}),

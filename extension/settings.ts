@@ -1,10 +1,12 @@
 // The run settings (package.json contributes.configuration), read fresh for every run so a change
 // applies to the next run without a reload.
 import * as vscode from 'vscode';
-import { GOSSIP_MODES, type GossipMode } from '../protocol/messages';
+import { DEFAULT_PROTOCOL, GOSSIP_MODES, isProtocolName, PROTOCOLS, type GossipMode, type ProtocolName } from '../protocol/messages';
 
 export interface RunConfig {
   gossip: GossipMode;
+  /** The protocol of a script without a `# kvcmd: protocol=` directive. */
+  protocol: ProtocolName;
   /** undefined: pick a random seed for this run (it is then reported so the run can be repeated). */
   seed: number | undefined;
   /** undefined: the Node.js that runs the extension host. */
@@ -23,6 +25,10 @@ export function readRunConfig(scope?: vscode.Uri): RunConfig {
   const gossip = (GOSSIP_MODES as readonly string[]).includes(rawGossip) ? (rawGossip as GossipMode) : 'settled';
   if (gossip !== rawGossip) warnings.push(`kvcmd.gossip '${rawGossip}' is not settled|async|off: using settled`);
 
+  const rawProtocol = cfg.get<string>('protocol', DEFAULT_PROTOCOL);
+  const protocol = isProtocolName(rawProtocol) ? rawProtocol : DEFAULT_PROTOCOL;
+  if (protocol !== rawProtocol) warnings.push(`kvcmd.protocol '${rawProtocol}' is not ${PROTOCOLS.join('|')}: using ${DEFAULT_PROTOCOL}`);
+
   // The setting is a string so that "empty" can mean random in the Settings UI; a number written
   // by hand in settings.json is accepted too.
   const rawSeed = cfg.get<string | number | null>('seed', '');
@@ -34,5 +40,5 @@ export function readRunConfig(scope?: vscode.Uri): RunConfig {
   }
 
   const nodePath = cfg.get<string>('nodePath', '').trim() || undefined;
-  return { gossip, seed, nodePath, warnings };
+  return { gossip, protocol, seed, nodePath, warnings };
 }

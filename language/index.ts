@@ -5,6 +5,7 @@ export * from './parser';
 export * from './commands';
 export * from './diagnostics';
 export * from './analyzer';
+export * from './directives';
 export * from './topology';
 export * from './suggest';
 export * from './format';

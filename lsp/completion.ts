@@ -13,15 +13,17 @@ import {
 } from 'vscode-languageserver/node';
 import { ArgRole, COMMANDS, CommandSpec, Topology, findCommand, parseId, usage } from '../language/index';
 import { DocAnalysis, tokenAt } from './docAnalysis';
+import { completeDirective } from './directives';
 
-export const TRIGGER_CHARACTERS = [' '];
+// '=' for a directive's value (`# kvcmd: protocol=`).
+export const TRIGGER_CHARACTERS = [' ', '='];
 
 export function complete(a: DocAnalysis, p: Position): CompletionList {
   const line = a.line(p.line);
   // A position outside the text (a client's mistake) completes nothing.
   if (!line) return { isIncomplete: false, items: [] };
   const at = tokenAt(line, p.character);
-  if (at.inComment) return { isIncomplete: false, items: [] };
+  if (at.inComment) return completeDirective(line, p) ?? { isIncomplete: false, items: [] };
   // The range the item replaces: the word under the cursor up to the cursor, or nothing.
   const replace: Range = at.token
     ? { start: at.token.range.start, end: at.token.range.end }

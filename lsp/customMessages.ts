@@ -9,6 +9,8 @@ export interface RunResultsParams {
   version: number;
   seed: number;
   gossip: string;
+  /** The run's protocol (absent: lamport). */
+  protocol?: string;
   /** ISO time when the run ended. */
   finishedAt: string;
   /** Events of the run that are tied to a script line (put, get, storePrinted, failed, stabilize...). */

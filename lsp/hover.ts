@@ -9,10 +9,12 @@ import { IdReference, Topology, findCommand, linkLossNote } from '../language/in
 import { DocAnalysis, tokenAt } from './docAnalysis';
 import { commandDoc, plural } from './completion';
 import { RunResultsStore, runResultsMarkdown } from './runResults';
+import { hoverDirective } from './directives';
 import { predictedMarkdown, type Predictor } from './prediction';
 
 export function hover(a: DocAnalysis, p: Position, results: RunResultsStore, predictor?: Predictor): Hover | null {
   const line = a.line(p.line);
+  if (line && !line.command) return hoverDirective(line, p);
   if (!line?.command) return null;
   const at = tokenAt(line, p.character);
   if (at.inComment || !at.token) return null;

@@ -6,6 +6,7 @@
 // values, comments, gets and puts), and it turns an O(n) re-analysis into O(line).
 // test/lsp/incremental.test.ts checks this against `analyze` on thousands of random edits.
 import { Analysis, ParsedLine, ParsedScript, checkLine, findCommand, isDoneLine } from '../language/index';
+import { isDirectiveComment } from '../language/directives';
 import { DocAnalysis } from './docAnalysis';
 import type { LineChange } from './documents';
 import { TopologyIndex } from './topologyIndex';
@@ -29,6 +30,9 @@ export function reanalyzeLine(prev: DocAnalysis, version: number, script: Parsed
   // from commands alone do not know.
   if (prev.analysis.brokenJoins !== undefined) return undefined;
 
+  // Directives depend on where the first command is: any script that has one is checked whole.
+  if (prev.analysis.directives.lines.length > 0 || isDirectiveComment(line.comment?.text ?? '')) return undefined;
+
   const checked = checkLine(line, prev.topologyBefore(L), script);
   const a = prev.analysis;
   const analysis: Analysis = {
@@ -40,6 +44,7 @@ export function reanalyzeLine(prev: DocAnalysis, version: number, script: Parsed
     references: spliceLine(a.references, (r) => r.line, L, checked.references),
     keys: spliceLine(a.keys, (k) => k.range.start.line, L, checked.key ? [checked.key] : []),
     finalTopology: a.finalTopology,
+    directives: a.directives,
   };
   analysis.hasErrors = analysis.diagnostics.some((d) => d.severity === 'error');
   return new DocAnalysis(prev.uri, version, analysis, TopologyIndex.sameTopology(analysis.commands, prev.topology));

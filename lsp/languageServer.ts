@@ -7,7 +7,7 @@ import {
   CodeActionKind, Connection, DidChangeConfigurationNotification, InitializeResult, ProposedFeatures, TextDocumentSyncKind,
   createConnection, type Diagnostic,
 } from 'vscode-languageserver/node';
-import { GOSSIP_MODES, type GossipMode } from '../protocol/messages';
+import { GOSSIP_MODES, isProtocolName, type GossipMode } from '../protocol/messages';
 import { AnalysisCache } from './analysisCache';
 import type { DocAnalysis } from './docAnalysis';
 import { codeActions } from './codeActions';
@@ -127,9 +127,9 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   // supports it, at start and on every didChangeConfiguration; otherwise taken from what that
   // notification carries, with the defaults until then.
   const applySettings = (raw: unknown): void => {
-    const o = (raw && typeof raw === 'object' ? raw : {}) as { predict?: unknown; gossip?: unknown };
+    const o = (raw && typeof raw === 'object' ? raw : {}) as { predict?: unknown; gossip?: unknown; protocol?: unknown };
     const gossip = (GOSSIP_MODES as readonly unknown[]).includes(o.gossip) ? (o.gossip as GossipMode) : 'settled';
-    predictor.configure({ enabled: o.predict !== false, gossip });
+    predictor.configure({ enabled: o.predict !== false, gossip, ...(isProtocolName(o.protocol) ? { protocol: o.protocol } : {}) });
     refreshHints();
     for (const doc of docs.all()) recheckMismatches(doc.uri);
   };

@@ -16,8 +16,8 @@
 // still shows on the lines that were not edited since.
 import { Diagnostic, DiagnosticSeverity, InlayHint, MarkupKind } from 'vscode-languageserver/node';
 import { ClusterRun } from '../cluster/runner';
-import type { Command } from '../language/index';
-import type { GetResult, GossipMode, StoreEntry } from '../protocol/messages';
+import { protocolFor, type Command } from '../language/index';
+import type { GetResult, GossipMode, ProtocolName, StoreEntry } from '../protocol/messages';
 import { formatStamp } from '../protocol/stamp';
 import type { ClusterEvent } from '../record/events';
 import { formatGet, formatStore } from '../record/stdout';
@@ -40,6 +40,8 @@ export interface PredictionSettings {
   enabled: boolean;
   /** `kvcmd.gossip`: the mode predicted for a document that has not been run. */
   gossip: GossipMode;
+  /** `kvcmd.protocol`: the protocol of a document without a `# kvcmd: protocol=` directive. */
+  protocol?: ProtocolName;
 }
 
 export interface PredictorOptions {
@@ -107,7 +109,7 @@ export class Predictor {
       for (const uri of [...this.status.keys(), ...this.jobs.keys()]) this.drop(uri);
       return;
     }
-    if (!before.enabled || before.gossip !== settings.gossip) for (const doc of this.docs.all()) this.schedule(doc.uri, 0);
+    if (!before.enabled || before.gossip !== settings.gossip || before.protocol !== settings.protocol) for (const doc of this.docs.all()) this.schedule(doc.uri, 0);
   }
 
   /** Where a prediction that threw is reported (the server's log). */
@@ -222,7 +224,8 @@ export class Predictor {
     const gossip = run?.gossip ?? this.settings.gossip;
     const abort = new AbortController();
     job.abort = abort;
-    const outcome = await predictAnalysis(a, { seed, gossip, signal: abort.signal, budgetMs: this.budgetMs });
+    const protocol = protocolFor(a.analysis.directives, undefined, this.settings.protocol);
+    const outcome = await predictAnalysis(a, { seed, gossip, protocol, signal: abort.signal, budgetMs: this.budgetMs });
     if (abort.signal.aborted || this.jobs.get(uri) !== job) return;
     this.jobs.delete(uri);
     if (!outcome) return;
@@ -236,6 +239,8 @@ export class Predictor {
 export interface PredictOptions {
   seed: number;
   gossip: GossipMode;
+  /** Absent: the document's directive, else lamport. */
+  protocol?: ProtocolName;
   signal?: AbortSignal;
   budgetMs?: number;
 }
@@ -245,9 +250,10 @@ export async function predictAnalysis(a: DocAnalysis, o: PredictOptions): Promis
   const errorLine = firstErrorLine(a);
   const commands = errorLine === undefined ? a.analysis.commands : a.analysis.commands.filter((c) => c.line < errorLine);
   const modelled: GossipMode = o.gossip === 'async' ? 'settled' : o.gossip;
+  const protocol = o.protocol ?? protocolFor(a.analysis.directives);
   const events: ClusterEvent[] = [];
   const byLine = new Map<number, ClusterEvent[]>();
-  const r = await runModel(commands, { seed: o.seed, gossip: modelled, signal: o.signal, budgetMs: o.budgetMs ?? DEFAULT_BUDGET_MS }, (e) => {
+  const r = await runModel(commands, { seed: o.seed, gossip: modelled, protocol, signal: o.signal, budgetMs: o.budgetMs ?? DEFAULT_BUDGET_MS }, (e) => {
     if (!('line' in e) || e.line <= 0) return;
     events.push(e);
     let list = byLine.get(e.line);
@@ -261,7 +267,7 @@ export async function predictAnalysis(a: DocAnalysis, o: PredictOptions): Promis
     reached: r.reached, ms: Math.round(r.ms * 10) / 10, budgetMs: o.budgetMs ?? DEFAULT_BUDGET_MS, events: events.length,
     ...(errorLine !== undefined ? { errorLine } : {}), ...(r.error !== undefined ? { error: r.error } : {}),
   };
-  const params: RunResultsParams = { uri: a.uri, version: a.version, seed: o.seed, gossip: modelled, finishedAt: new Date().toISOString(), events };
+  const params: RunResultsParams = { uri: a.uri, version: a.version, seed: o.seed, gossip: modelled, protocol, finishedAt: new Date().toISOString(), events };
   return { status, params, byLine };
 }
 
@@ -279,9 +285,9 @@ interface ModelRunResult { reached: number; stopped: boolean; error?: string; ms
  * Runs commands on the model, yielding to the event loop every SLICE_MS of work; stops (without
  * error) once `budgetMs` of work is done, and gives up when the signal aborts.
  */
-async function runModel(commands: readonly Command[], o: { seed: number; gossip: GossipMode; signal?: AbortSignal; budgetMs: number },
+async function runModel(commands: readonly Command[], o: { seed: number; gossip: GossipMode; protocol: ProtocolName; signal?: AbortSignal; budgetMs: number },
   onEvent: (e: ClusterEvent) => void): Promise<ModelRunResult> {
-  const run = new ClusterRun({ seed: o.seed, gossip: o.gossip, backend: 'model', trace: true, signal: o.signal }, onEvent);
+  const run = new ClusterRun({ seed: o.seed, gossip: o.gossip, protocol: o.protocol, backend: 'model', trace: true, signal: o.signal }, onEvent);
   let work = 0;
   let slice = performance.now();
   let reached = 0;

@@ -111,7 +111,7 @@ export class RunResultsStore {
   explanation(uri: string): RunExplanation | undefined {
     const stored = this.byUri.get(uri);
     if (!stored) return undefined;
-    stored.explained ??= explainRun(stored.params.events, { gossip: stored.params.gossip });
+    stored.explained ??= explainRun(stored.params.events, { gossip: stored.params.gossip, protocol: stored.params.protocol });
     return stored.explained;
   }
 
@@ -218,7 +218,7 @@ export function runResultsMarkdown(r: LineResults): string | undefined {
   const lines = describeEvents(r.events);
   if (lines.length === 0 && !r.stale) return undefined;
   const when = r.params.finishedAt;
-  const head = `**Last run** (${when}, seed ${r.params.seed}, gossip ${r.params.gossip})`;
+  const head = `**Last run** (${when}, seed ${r.params.seed}, gossip ${r.params.gossip}${r.params.protocol && r.params.protocol !== 'lamport' ? `, protocol ${r.params.protocol}` : ''})`;
   const notes: string[] = [];
   if (r.stale) notes.push(`⚠ The results are stale: the file changed since the run at ${when}.`);
   if (r.lineEdited) notes.push('This line was edited since the run.');

@@ -16,7 +16,8 @@ import type { Analysis } from '../language/analyzer';
 import { checkScript } from '../language/scriptFile';
 import type { Diagnostic } from '../language/diagnostics';
 import type { ProcessHostOptions } from '../cluster/processHost';
-import type { GossipMode } from '../protocol/messages';
+import { DEFAULT_PROTOCOL, type GossipMode, type ProtocolName } from '../protocol/messages';
+import { protocolFor } from '../language/directives';
 import type { ClusterEvent } from '../record/events';
 
 export const SCRIPT_EXT = '.kvcmd';
@@ -32,6 +33,8 @@ export interface ScriptTest {
 export interface TestOptions {
   /** Default `settled`. */
   gossip?: GossipMode;
+  /** Overrides the script's `# kvcmd: protocol=` directive. */
+  protocol?: ProtocolName;
   /** Default 1 (DEFAULT_TEST_SEED): a test must be repeatable. */
   seed?: number;
   /** Default `processes`. */
@@ -98,6 +101,7 @@ export interface ScriptTestResult {
   /** put/get commands that failed (no reachable server); their outcome is in stdout. */
   failedOps: number;
   gossip: GossipMode;
+  protocol: ProtocolName;
   seed: number;
   backend: Backend;
   ms: number;
@@ -106,6 +110,15 @@ export interface ScriptTestResult {
 }
 
 export class TestUsageError extends Error {}
+
+/**
+ * The expected output of a script run with `protocol` when that is not the script's own: its
+ * `NAME.PROTOCOL.expected` sibling (docs/cli.md, "kvcmd test"); a scenario whose output is the
+ * same in every protocol needs none and is held to `NAME.expected`.
+ */
+export function protocolExpectedFileOf(script: string, protocol: ProtocolName): string {
+  return script.slice(0, script.length - SCRIPT_EXT.length) + `.${protocol}` + EXPECTED_EXT;
+}
 
 /** The `.expected` sibling of a script, and back. */
 export function expectedFileOf(script: string): string {
@@ -172,7 +185,7 @@ export async function runScriptTest(test: ScriptTest, options: TestOptions = {})
   const result: ScriptTestResult = {
     test, status: 'failed', reasons: [], diagnostics: [], hasErrors: false, expected: undefined, actual: undefined,
     outputMatches: false, mismatch: undefined, violations: [], notes: [], runError: undefined, cancelled: false,
-    warnings: [], nodeErrors: '', failedOps: 0, gossip, seed, backend, ms: 0, events: [],
+    warnings: [], nodeErrors: '', failedOps: 0, gossip, protocol: options.protocol ?? DEFAULT_PROTOCOL, seed, backend, ms: 0, events: [],
   };
   const finish = (): ScriptTestResult => {
     result.status = result.reasons.length === 0 ? 'passed' : 'failed';
@@ -180,12 +193,17 @@ export async function runScriptTest(test: ScriptTest, options: TestOptions = {})
     return result;
   };
 
-  const expectedBytes = readIfExists(test.expected);
-  result.expected = expectedBytes === undefined ? undefined : Buffer.from(expectedBytes).toString('utf8');
   const text = options.text ?? fs.readFileSync(test.script);
   const checked = checkScript(test.script, typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
   result.diagnostics = checked.diagnostics;
   result.hasErrors = checked.hasErrors;
+  const protocol = result.protocol = protocolFor(checked.analysis.directives, options.protocol);
+  const own = protocolFor(checked.analysis.directives);
+  const ownFile = protocol === own ? undefined : protocolExpectedFileOf(test.script, protocol);
+  let expectedBytes = ownFile === undefined ? undefined : readIfExists(ownFile);
+  if (expectedBytes !== undefined) result.test = test = { ...test, expected: ownFile! };
+  else expectedBytes = readIfExists(test.expected);
+  result.expected = expectedBytes === undefined ? undefined : Buffer.from(expectedBytes).toString('utf8');
   if (checked.hasErrors) {
     const n = checked.diagnostics.filter((d) => d.severity === 'error').length;
     result.reasons.push(`the script has ${n} error${n === 1 ? '' : 's'}: not run`);
@@ -195,7 +213,7 @@ export async function runScriptTest(test: ScriptTest, options: TestOptions = {})
   const events = result.events;
   const stdoutEvents: { text: string; line: number }[] = [];
   const run = await runCommands(checked.analysis.commands, {
-    seed, gossip, backend, trace: true, signal: options.signal,
+    seed, gossip, protocol, backend, trace: true, signal: options.signal,
     process: { ...options.process, onNodeError: (id, t) => (result.nodeErrors += `[node ${id ?? '?'}] ${t}`) },
   }, (e) => {
     events.push(e);
@@ -224,6 +242,8 @@ export async function runScriptTest(test: ScriptTest, options: TestOptions = {})
     result.reasons.push(`no expected output: ${test.expected} does not exist (kvcmd test --update writes it)`);
   } else {
     result.outputMatches = Buffer.from(result.actual, 'utf8').equals(Buffer.from(expectedBytes));
+    // Another protocol's output, differing from the script's own: --update writes it beside, never over, NAME.expected.
+    if (!result.outputMatches && ownFile !== undefined && result.test.expected !== ownFile) result.test = test = { ...test, expected: ownFile };
     if (!result.outputMatches) {
       result.mismatch = firstMismatch(result.expected!, result.actual, stdoutEvents.map((s) => s.line), checked.analysis);
       if (gossip === 'async') result.warnings.push(`stdout differs from ${path.basename(test.expected)} (${result.mismatch.summary}); in async mode the checker decides`);
