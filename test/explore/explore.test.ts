@@ -7,7 +7,9 @@ import { analyze } from '../../language/analyzer';
 import type { Command } from '../../language/commands';
 import { runCommands } from '../../cluster/runner';
 import type { ClusterEvent } from '../../record/events';
-import { explore, ExploreReport, formatSchedule, nextSchedule, parseSchedule, runSchedule, ScheduleSettings } from '../../explore/explore';
+import {
+  explore, ExploreReport, formatSchedule, nextSchedule, parseSchedule, replayCommand, runSchedule, scheduleMisfit, ScheduleError, ScheduleSettings,
+} from '../../explore/explore';
 import { variantFactory } from '../check/variants';
 import { runCli } from '../helpers';
 
@@ -19,12 +21,27 @@ function commandsOf(text: string): Command[] {
 
 const stdouts = (r: ExploreReport): string[] => r.outcomes.map((o) => o.stdout).sort();
 
-/** Every reported witness replays, on its own, to the outcome (or the violation) it stands for. */
+/** What each get/printStore line printed in a run, as the report's `lines` words it. */
+function printedOn(commands: Command[], events: ClusterEvent[], line: number): string {
+  const texts = events.filter((e): e is Extract<ClusterEvent, { type: 'stdout' }> => e.type === 'stdout' && e.line === line).map((e) => e.text);
+  if (texts.length > 0) return texts.join(' ');
+  const failed = events.find((e): e is Extract<ClusterEvent, { type: 'failed' }> => e.type === 'failed' && e.line === line);
+  if (failed) return `failed: ${failed.reason}`;
+  return commands.find((c) => c.line === line)?.name === 'printStore' ? '(empty)' : '(nothing)';
+}
+
+/** Every reported witness replays, on its own, to the outcome (or the violation, or a line's result) it stands for. */
 async function assertWitnessesReplay(commands: Command[], settings: ScheduleSettings, r: ExploreReport): Promise<void> {
   for (const o of r.outcomes) {
     const run = await runSchedule(commands, settings, parseSchedule(o.witness));
     assert.ok(run.ok, run.error);
     assert.equal(run.stdout, o.stdout, `witness ${o.witness}`);
+  }
+  for (const l of r.lines) {
+    for (const o of l.outcomes) {
+      const run = await runSchedule(commands, settings, parseSchedule(o.witness));
+      assert.equal(printedOn(commands, run.events, l.line), o.text, `line ${l.line}, witness ${o.witness}`);
+    }
   }
   for (const v of r.violations) {
     const run = await runSchedule(commands, settings, parseSchedule(v.witness));
@@ -88,6 +105,11 @@ test('(2) two racing writes of a key: exactly the three outcomes derived by hand
   const r = await explore(commands, { ...ASYNC, maxSchedules: 20_000 });
   assert.ok(r.exhaustive, `${r.schedules} schedules`);
   assert.deepEqual(stdouts(r), ['k:a\nk:a\n', 'k:a\nk:b\n', 'k:b\nk:b\n']);
+  // Per line: get 10 k reads a or b, get 11 k reads a or b (never (b,a) together: see above).
+  assert.deepEqual(r.lines.map((l) => [l.line, l.command, l.outcomes.map((o) => o.text).sort()]), [[7, 'get', ['k:a', 'k:b']], [8, 'get', ['k:a', 'k:b']]]);
+  for (const l of r.lines) assert.equal(l.outcomes.reduce((n, o) => n + o.count, 0), r.schedules);
+  // The reduction: without it, 4,725 schedules (every order of every delivery).
+  assert.ok(r.reduced && r.schedules < 1000, `${r.schedules} schedules`);
   assert.deepEqual(r.violations, []);
   assert.deepEqual(r.errors, []);
   await assertWitnessesReplay(commands, ASYNC, r);
@@ -164,6 +186,89 @@ get 10 k
   assert.ok(ok.exhaustive);
   assert.deepEqual(ok.violations, []);
   assert.deepEqual(stdouts(ok), ['k:ERR_DEP\n', 'k:a\n']);
+});
+
+// The same outcomes with and without the reduction: sleep sets only skip orders of deliveries to
+// different nodes, which cannot change what any node sees.
+const SMALL: Record<string, string> = {
+  'one write': ONE_WRITE,
+  'racing writes': RACE,
+  'a cut and a repair': 'joinServer 0\njoinServer 1\njoinClient 10 0\njoinClient 11 1\nput 10 k a\nbreakConnection 0 1\nget 11 k\ncreateConnection 0 1\nget 11 k\n',
+  'a kill with messages held': 'joinServer 0\njoinServer 1\njoinClient 10 0\nput 10 k a\nkillServer 1\njoinServer 1\njoinClient 11 1\nget 11 k\n',
+  'stabilize': 'joinServer 0\njoinServer 1\njoinClient 10 0\njoinClient 11 1\nput 10 k a\nput 11 j b\nstabilize\nprintStore 1\n',
+};
+
+/** What a report says, without counts or witnesses (which depend on which schedules were run). */
+function verdicts(r: ExploreReport): unknown {
+  return {
+    outcomes: stdouts(r),
+    lines: r.lines.map((l) => [l.line, l.outcomes.map((o) => o.text).sort()]),
+    violations: r.violations.map((v) => `${v.rule}: ${v.message}`).sort(),
+    errors: r.errors.map((e) => e.error).sort(),
+    failedOps: r.failedOpsSchedules > 0,
+  };
+}
+
+test('partial-order reduction: the same outcomes, line results, violations and errors as every order, in fewer runs', async () => {
+  const cases: [string, Command[], ScheduleSettings][] = Object.entries(SMALL).map(([name, text]) => [name, commandsOf(text), ASYNC]);
+  cases.push(['settled', commandsOf(SETTLED), { seed: 1, gossip: 'settled' }]);
+  cases.push(['a server that ignores dependencies', commandsOf(`joinServer 0\njoinServer 1\njoinClient 10 0\nput 10 k a\ncreateConnection 10 1\nbreakConnection 10 0\nget 10 k\n`),
+    { ...ASYNC, createNode: variantFactory('ignoreDep') }]);
+  for (const [name, commands, settings] of cases) {
+    const full = await explore(commands, { ...settings, maxSchedules: 20_000, reduce: false });
+    const reduced = await explore(commands, { ...settings, maxSchedules: 20_000 });
+    assert.ok(full.exhaustive && reduced.exhaustive, name);
+    assert.equal(full.pruned, 0);
+    assert.deepEqual(verdicts(reduced), verdicts(full), name);
+    assert.ok(reduced.schedules + reduced.pruned <= full.schedules, `${name}: ${reduced.schedules} + ${reduced.pruned} runs against ${full.schedules}`);
+    await assertWitnessesReplay(commands, settings, reduced);
+  }
+  // Where deliveries to different nodes overlap, the saving is large.
+  const race = commandsOf(RACE);
+  const [full, reduced] = [await explore(race, { ...ASYNC, maxSchedules: 20_000, reduce: false }), await explore(race, { ...ASYNC, maxSchedules: 20_000 })];
+  assert.equal(full.schedules, 4725);
+  assert.ok((reduced.schedules + reduced.pruned) * 4 < full.schedules, `${reduced.schedules} + ${reduced.pruned} runs`);
+});
+
+test('budgets: a time budget stops the exploration and says so; so does a cancel', async () => {
+  const commands = commandsOf(SMALL.stabilize);
+  const timed = await explore(commands, { ...ASYNC, maxSchedules: 1e9, maxMs: 1 });
+  assert.ok(!timed.exhaustive);
+  assert.equal(timed.stoppedBy, 'time');
+  const counted = await explore(commands, { ...ASYNC, maxSchedules: 5 });
+  assert.equal(counted.stoppedBy, 'schedules');
+  assert.equal(counted.schedules, 5);
+  const abort = new AbortController();
+  abort.abort();
+  const cancelled = await explore(commands, { ...ASYNC, maxSchedules: 1e9, signal: abort.signal });
+  assert.equal(cancelled.stoppedBy, 'cancelled');
+  assert.equal(cancelled.schedules, 0);
+});
+
+test('a schedule that does not fit is located: which choice, and the script line running then', async () => {
+  const race = commandsOf(RACE);
+  assert.equal(await scheduleMisfit(race, ASYNC, parseSchedule('0.h.1')), undefined);
+  const tooBig = await scheduleMisfit(race, ASYNC, parseSchedule('0.h.7'));
+  assert.ok(tooBig instanceof ScheduleError);
+  assert.equal(tooBig.choice, 3);
+  assert.equal(tooBig.line, 6, 'put 10 k a is running at the third decision point');
+  assert.match(tooBig.message, /^choice 3 \('7'\) does not fit: 2 messages in flight, so 0 to 1/);
+  const settledHold = await scheduleMisfit(race, { seed: 1, gossip: 'settled' }, parseSchedule('h'));
+  assert.match(settledHold?.message ?? '', /choice 1 \('h'\) does not fit: .*gossip settled never holds/);
+  // Choices past the last decision point: 0s are what a replay takes there anyway; others cannot be meant for this script.
+  const decisions = (await runSchedule(race, ASYNC, parseSchedule('0.h.1'))).decisions.length;
+  assert.equal(await scheduleMisfit(race, ASYNC, [0, 'h', 1, ...Array<number>(decisions).fill(0)]), undefined);
+  const extra = await scheduleMisfit(race, ASYNC, [0, 'h', 1, ...Array<number>(decisions - 3).fill(0), 1]);
+  assert.equal(extra?.choice, decisions + 1);
+  assert.match(extra?.message ?? '', new RegExp(`is never used: the run meets only ${decisions} decision points`));
+  const run = await runSchedule(race, ASYNC, [0, 'h', 1, ...Array<number>(decisions - 3).fill(0), 1]);
+  assert.ok(!run.ok && run.scheduleError);
+  // Malformed: the position of the bad choice is named.
+  assert.throws(() => parseSchedule('0.h.x'), (e: unknown) => e instanceof ScheduleError && e.choice === 3 && /choice 3 \('x'\) is not a message index/.test(e.message));
+  assert.throws(() => parseSchedule('0..1'), /choice 2 is empty/);
+  assert.throws(() => parseSchedule('1.'), /choice 2 is empty/);
+  assert.throws(() => parseSchedule('-1'), /choice 1 \('-1'\)/);
+  assert.equal(replayCommand('a b.kvcmd', ASYNC, '0.h.1'), "kvcmd run 'a b.kvcmd' --model --gossip async --seed 1 --schedule 0.h.1");
 });
 
 test('schedules: compact text both ways, depth-first successor, a schedule that does not fit', async () => {
