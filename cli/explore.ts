@@ -2,7 +2,7 @@
 // flags, parsed here; cli/main.ts only dispatches.
 import type { GossipMode } from '../protocol/messages';
 import { printDiagnostics, readAndCheck } from '../language/scriptFile';
-import { explore, ExploreReport, parseSchedule, runSchedule, ScheduleError } from '../explore/explore';
+import { explore, ExploreReport, parseSchedule, replayCommand, runSchedule, ScheduleError } from '../explore/explore';
 import { commandWord, gossipValue, seedValue, UsageError } from './args';
 
 export const DEFAULT_MAX_SCHEDULES = 10_000;
@@ -51,7 +51,7 @@ export function parseExploreArgs(argv: readonly string[]): ExploreArgs {
         try {
           parseSchedule(v);
         } catch (err) {
-          if (err instanceof ScheduleError) throw new UsageError(`--replay: ${err.message}`);
+          if (err instanceof ScheduleError) throw new UsageError(`--replay '${v}': ${err.message}`);
           throw err;
         }
         args.replay = v;
@@ -90,28 +90,54 @@ export async function runExploreCommand(argv: readonly string[], io: Out, signal
     const run = await runSchedule(commands, args, parseSchedule(args.replay));
     io.out(run.stdout);
     for (const v of run.violations) io.err(`kvcmd: explore: ${v.rule}: ${v.message}\n`);
-    if (!run.ok) io.err(`kvcmd: explore: the run broke: ${run.error}\n`);
+    const e = run.scheduleError;
+    if (e) io.err(`${script.name}${e.line !== undefined ? `:${e.line}` : ''}: error: --replay '${args.replay}': ${e.message}\n`);
+    else if (!run.ok) io.err(`kvcmd: explore: the run broke: ${run.error}\n`);
     return run.ok && run.violations.length === 0 ? 0 : 1;
   }
   const report = await explore(commands, { seed: args.seed, gossip: args.gossip, maxSchedules: args.maxSchedules, ...(signal ? { signal } : {}) });
   if (signal?.aborted) return 130;
-  io.out(args.json ? JSON.stringify({ file: script.name, ...report }, null, 2) + '\n' : formatReport(script.name, report));
+  // The file as given (`-` for stdin), so that the printed command lines run as they are.
+  const replayName = args.file === undefined || args.file === '-' ? '-' : args.file;
+  io.out(args.json ? JSON.stringify(reportJson(script.name, replayName, report), null, 2) + '\n' : formatReport(script.name, report, replayName));
   return report.violations.length > 0 || report.errors.length > 0 ? 1 : 0;
 }
 
-export function formatReport(name: string, r: ExploreReport): string {
+/** The report as --json prints it: every witness with the `kvcmd run` command line that replays it. */
+export function reportJson(name: string, replayName: string, r: ExploreReport): object {
+  const replay = <T extends { witness: string }>(x: T): T & { replay: string } => ({ ...x, replay: replayCommand(replayName, r, x.witness) });
+  const { ms: _ms, ...rest } = r;
+  return {
+    file: name, ...rest,
+    outcomes: r.outcomes.map(replay),
+    lines: r.lines.map((l) => ({ ...l, outcomes: l.outcomes.map(replay) })),
+    violations: r.violations.map(replay),
+    errors: r.errors.map(replay),
+  };
+}
+
+export function formatReport(name: string, r: ExploreReport, replayName = name): string {
   const lines: string[] = [];
   const s = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  lines.push(`${name}: ${s(r.schedules, 'schedule')} explored, ${r.exhaustive ? 'exhaustive' : 'NOT exhaustive (--max-schedules reached)'}; gossip ${r.gossip}, seed ${r.seed}, at most ${s(r.maxDecisions, 'decision')} per run`);
+  const cut = r.stoppedBy === 'time' ? 'the time budget ran out' : r.stoppedBy === 'cancelled' ? 'cancelled' : '--max-schedules reached';
+  const pruned = r.pruned > 0 ? ` (and ${s(r.pruned, 'run')} cut short as a reordering of independent deliveries already run)` : '';
+  lines.push(`${name}: ${s(r.schedules, 'schedule')} explored${pruned}, ${r.exhaustive ? 'exhaustive' : `NOT exhaustive (${cut})`}; gossip ${r.gossip}, seed ${r.seed}, at most ${s(r.maxDecisions, 'decision')} per run`);
   lines.push(`${s(r.outcomes.length, 'distinct stdout')}:`);
+  const replay = (w: string): string => replayCommand(replayName, r, w);
   r.outcomes.forEach((o, i) => {
     lines.push(`  #${i + 1}: ${s(o.count, 'schedule')}, witness ${o.witness}`);
     for (const l of o.stdout === '' ? ['(no output)'] : o.stdout.replace(/\n$/, '').split('\n')) lines.push(`      ${l}`);
+    lines.push(`      replay: ${replay(o.witness)}`);
   });
   if (r.failedOpsSchedules > 0) lines.push(`some put or get failed in ${s(r.failedOpsSchedules, 'schedule')}`);
   lines.push(r.violations.length === 0 ? 'no checker violations' : `${s(r.violations.length, 'checker violation')}:`);
-  for (const v of r.violations) lines.push(`  ${v.rule}: ${v.message} (script line ${v.lines.join(', ')}; ${s(v.count, 'schedule')}, shortest witness ${v.witness})`);
-  for (const e of r.errors) lines.push(`  the run broke: ${e.error} (${s(e.count, 'schedule')}, witness ${e.witness})`);
-  lines.push(`replay one: kvcmd explore ${name} --replay WITNESS${r.gossip === 'async' ? '' : ` --gossip ${r.gossip}`}${r.seed === 1 ? '' : ` --seed ${r.seed}`}`);
+  for (const v of r.violations) {
+    lines.push(`  ${v.rule}: ${v.message} (script line ${v.lines.join(', ')}; ${s(v.count, 'schedule')}, shortest witness ${v.witness})`);
+    lines.push(`      replay: ${replay(v.witness)}`);
+  }
+  for (const e of r.errors) {
+    lines.push(`  the run broke: ${e.error} (${s(e.count, 'schedule')}, witness ${e.witness})`);
+    lines.push(`      replay: ${replay(e.witness)}`);
+  }
   return lines.join('\n') + '\n';
 }

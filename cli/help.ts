@@ -7,7 +7,7 @@ export function helpText(): string {
 
 Usage:
   kvcmd run [FILE|-] [--seed N] [--gossip settled|async|off] [--events OUT.jsonl]
-            [--diagram OUT.html] [--shiviz OUT.log] [--model] [--interactive] [--check]
+            [--diagram OUT.html] [--shiviz OUT.log] [--model [--schedule W]] [--interactive] [--check]
   kvcmd check [FILE|-]
   kvcmd verify RECORD.jsonl  checks a recorded run's history (exit 1 with violations)
   kvcmd test [DIR|FILE...] [--gossip M] [--model] [--seed N] [--junit OUT.xml] [--update]
@@ -31,7 +31,9 @@ test     runs every script with a sibling .expected under DIR (default .) or the
 explore  runs FILE on the model under every schedule (default --gossip async): every order of
          the messages in flight, gossip held across later commands or delivered before them;
          prints each distinct stdout with its count of schedules and a witness schedule, and
-         checker violations with their shortest witness; exit 1 if any, 0 otherwise.
+         checker violations with their shortest witness, each with the kvcmd run command line
+         that replays it; exit 1 if any, 0 otherwise. Orders of deliveries to different nodes
+         that commute are run once (partial-order reduction).
 --max-schedules (explore) stops after N schedules (default 10000; the report says if cut short).
 --json   (explore) prints the report as JSON.
 --replay (explore) runs the one schedule W (a witness, e.g. 0.2.h.1) and prints its stdout.
@@ -48,6 +50,10 @@ explore  runs FILE on the model under every schedule (default --gossip async): e
 --shiviz writes the run as a ShiViz log (vector clocks; the file's first line is its parser).
          None of the three may name the script itself.
 --model  runs the in-process model of the protocol instead of real processes (same output).
+--schedule (run, with --model) replays a witness W of explore exactly (e.g. 0.2.h.1, or - for
+         the plain model order): at each decision point the model delivers the message W names
+         or holds. Use the --seed and --gossip explore printed. A W that is malformed or does not
+         fit the script is refused before anything runs (FILE:LINE: error: ..., exit 2).
 --check  records the run and checks its history (docs/checker.md): violations on stderr, exit 1.
 --interactive
          reads stdin line by line even from a pipe (a terminal always is; FILE is then ignored):

@@ -42,7 +42,8 @@ export async function runScript(script: CheckedScript, args: CliArgs, io: Stream
   printDiagnostics(script, io.err);
   if (script.hasErrors) return EXIT.REFUSED;
   const seed = args.seed ?? randomSeed();
-  const schedule = args.schedule === undefined ? undefined : await fittingSchedule(script, args.schedule, { seed, gossip: args.gossip }, io);
+  const protocol = protocolFor(script.analysis.directives, args.protocol);
+  const schedule = args.schedule === undefined ? undefined : await fittingSchedule(script, args.schedule, { seed, gossip: args.gossip, protocol }, io);
   if (schedule === null) return EXIT.REFUSED;
   const events = args.events ? EventFile.open(args.events, io) : undefined;
   const pictures = RunPictures.open(args);
@@ -61,7 +62,7 @@ export async function runScript(script: CheckedScript, args: CliArgs, io: Stream
     const result = await runCommands(script.analysis.commands, {
       seed,
       gossip: args.gossip,
-      protocol: protocolFor(script.analysis.directives, args.protocol),
+      protocol,
       // Recording events means recording every message; without a file nobody would read them.
       trace: events !== undefined || pictures !== undefined || args.check,
       backend: args.model ? 'model' : 'processes',
