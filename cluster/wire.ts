@@ -15,6 +15,12 @@ type WireEntry = [key: string, value: string, counter: number, server: number, v
 // Characters outside XML 1.0's Char production (tab, LF and CR never occur inside a token).
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
+/** A text XML can carry: every character XML 1.0 cannot carry replaced by U+FFFD (for fault strings). */
+export function xmlText(s: string): string {
+  return s.replace(NOT_XML_EVERY, '\uFFFD');
+}
+const NOT_XML_EVERY = new RegExp(NOT_XML.source, 'gu');
+
 export function toWire(env: Envelope): unknown {
   const body = env.body as { entries?: StoreEntry[] };
   if (!body.entries) return escapeStrings(env);

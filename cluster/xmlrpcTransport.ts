@@ -1,9 +1,10 @@
 import { timingSafeEqual } from 'crypto';
 import * as http from 'http';
+import { PassThrough } from 'stream';
 import * as xmlrpc from 'xmlrpc';
 import { Envelope, lostReply, NodeId } from '../protocol/messages';
 import { WireError } from './envelopeCheck';
-import { fromWire, toWire } from './wire';
+import { fromWire, toWire, xmlText } from './wire';
 
 type Respond = (error: unknown, value?: unknown) => void;
 
@@ -94,7 +95,9 @@ export class XmlRpcTransport {
   private onCall(params: unknown, respond: Respond): void {
     const refuse = (why: string): void => {
       this.onRefused(why);
-      respond({ faultCode: 403, faultString: why });
+      // The reason may quote what was sent (a body type): the package's XML writer throws on a
+      // character XML cannot carry, out of the parser's callback, which would end the process.
+      respond({ faultCode: 403, faultString: xmlText(why) });
     };
     if (!Array.isArray(params) || params.length !== 2 || typeof params[1] !== 'string') return refuse('a call without the run\'s secret');
     if (!this.secret || !sameSecret(this.secret, params[1])) return refuse('a call with a wrong secret');
@@ -112,23 +115,42 @@ export class XmlRpcTransport {
     this.receive(env);
   }
 
-  /** Bodies above MAX_BODY_BYTES are refused as they come, whether announced or not. */
+  /**
+   * Every call body is read here before the xmlrpc package sees it. Bodies above MAX_BODY_BYTES are
+   * refused as they come, whether announced or not. So is a body with a character reference to no
+   * XML character (`&#x110000;`, `&#-1;`): the package's XML parser (sax 1.2) would throw it out of
+   * a stream callback, which no handler can catch, and the process would end.
+   */
   private guardBodies(server: http.Server): void {
     const handlers = server.listeners('request') as ((req: http.IncomingMessage, res: http.ServerResponse) => void)[];
     server.removeAllListeners('request');
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-      const tooBig = (): void => {
-        this.onRefused('a call body over the size limit');
-        res.writeHead(413, { Connection: 'close' }).end();
-        req.destroy();
+      const refuse = (status: number, why: string): void => {
+        if (res.headersSent) return;
+        this.onRefused(why);
+        res.writeHead(status, { Connection: 'close' }).end();
+        if (!req.complete) req.destroy();
       };
-      if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return tooBig();
+      // A client that goes away mid-body: the call is dropped.
+      req.on('error', () => undefined);
+      if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return refuse(413, 'a call body over the size limit');
+      const chunks: Buffer[] = [];
       let seen = 0;
       req.on('data', (chunk: Buffer) => {
         seen += chunk.length;
-        if (seen > MAX_BODY_BYTES) tooBig();
+        if (seen > MAX_BODY_BYTES) refuse(413, 'a call body over the size limit');
+        else chunks.push(chunk);
       });
-      for (const h of handlers) h.call(server, req, res);
+      req.on('end', () => {
+        if (res.headersSent) return;
+        const body = Buffer.concat(chunks);
+        const bad = badCharacterReference(body.toString('latin1'));
+        if (bad !== undefined) return refuse(400, `a call body with the character reference ${JSON.stringify(bad)}`);
+        // The package reads the call from a stream: the body as read, in one piece.
+        const checked = new PassThrough();
+        checked.end(body);
+        for (const h of handlers) h.call(server, checked as unknown as http.IncomingMessage, res);
+      });
     });
   }
 
@@ -140,6 +162,28 @@ export class XmlRpcTransport {
     }
     return c;
   }
+}
+
+/** XML 1.0's Char production, as code points. */
+function isXmlChar(c: number): boolean {
+  return c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+}
+
+const CHAR_REF = /&#(?:x([0-9a-fA-F]+)|([0-9]+));/y;
+
+/**
+ * The first `&#` in an XML text that is not a well-formed character reference to a character XML
+ * allows (`&#65;`, `&#x41;`), if any. (The xmlrpc package writes only `&#xD;`; a literal `&#` in a
+ * CDATA section would be refused too, which no node sends.)
+ */
+export function badCharacterReference(xml: string): string | undefined {
+  for (let at = xml.indexOf('&#'); at !== -1; at = xml.indexOf('&#', at + 2)) {
+    CHAR_REF.lastIndex = at;
+    const m = CHAR_REF.exec(xml);
+    const code = m ? parseInt(m[1] ?? m[2], m[1] !== undefined ? 16 : 10) : NaN;
+    if (!isXmlChar(code)) return m?.[0].slice(0, 16) ?? xml.slice(at, at + 8);
+  }
+  return undefined;
 }
 
 function sameSecret(secret: Buffer, given: string): boolean {

@@ -5,7 +5,7 @@ import * as xmlrpc from 'xmlrpc';
 import { WireError } from '../../cluster/envelopeCheck';
 import { ClusterRun } from '../../cluster/runner';
 import { fromWire, toWire } from '../../cluster/wire';
-import { MAX_BODY_BYTES, XmlRpcTransport } from '../../cluster/xmlrpcTransport';
+import { badCharacterReference, MAX_BODY_BYTES, XmlRpcTransport } from '../../cluster/xmlrpcTransport';
 import type { Envelope } from '../../protocol/messages';
 import type { ClusterEvent } from '../../record/events';
 
@@ -107,5 +107,42 @@ test('a forged call from another local process changes nothing in a real run', a
     assert.deepEqual(events.filter((e) => e.type === 'stdout').map((e) => (e as { text: string }).text), ['k:real']);
   } finally {
     await run.end();
+  }
+});
+
+test('a body with a character reference to no XML character is refused (the XML parser threw it out of a stream callback: the node died)', async () => {
+  assert.equal(badCharacterReference('<a>&#65;&#x41;&#xD;&#x10FFFF; &amp; &lt;</a>'), undefined);
+  for (const ref of ['&#x110000;', '&#1114112;', '&#-1;', '&#x-1;', '&#xFFFFFFFFFF;', '&#0;', '&#xFFFE;', '&#xD800;', '&#X41;', '&#;', '&#x;'])
+    assert.ok(badCharacterReference(`<a>x${ref}y</a>`)?.startsWith(ref.slice(0, 4)), ref);
+  const { t, port, got, refused } = await lone();
+  try {
+    // Without the secret, from any local process: each of these ended the node before.
+    for (const ref of ['&#x110000;', '&#1114112;', '&#-1;', '&#x-1;']) {
+      assert.equal(await post(port, `<?xml version="1.0"?><methodCall><methodName>deliver${ref}</methodName></methodCall>`), 400, ref);
+      assert.equal(await post(port, `<methodCall a="${ref}"><methodName>deliver</methodName></methodCall>`), 400, ref);
+    }
+    assert.ok(refused.some((r) => /character reference/.test(r)), refused.join('\n'));
+    assert.equal(got.length, 0);
+    // A carriage return inside a value travels as &#xD; (the package writes it so): still read.
+    const cr: Envelope = { ...good, body: { type: 'put', key: 'k', value: 'a\rb' } };
+    assert.equal((await call(port, [toWire(cr), 's3cret'])).err, null);
+    assert.deepEqual(got.map((e) => e.body), [cr.body]);
+  } finally {
+    t.close();
+  }
+});
+
+test('a fault that quotes a character XML cannot carry is still written (the XML writer threw: the node died)', async () => {
+  const { t, port, got } = await lone();
+  try {
+    const w = toWire(good) as Record<string, unknown>;
+    for (const type of ['\uFFFE', 'a\uFFFFb']) {
+      const r = await call(port, [{ ...w, body: { type: Buffer.from(JSON.stringify(type)) } }, 's3cret']);
+      assert.match(String((r.err as Error | null)?.message), /is not a message kind/, type);
+    }
+    assert.equal((await call(port, [w, 's3cret'])).err, null);
+    assert.equal(got.length, 1);
+  } finally {
+    t.close();
   }
 });
