@@ -42,15 +42,20 @@ export interface InProcessRun {
 }
 
 /** Runs a script file through the runner library (processes or model) and returns stdout and the final state. */
-export async function runFile(file: string, settings: Omit<RunSettings, 'signal'>): Promise<InProcessRun> {
-  const analysis = analyze(fs.readFileSync(file, 'utf8'));
-  if (analysis.hasErrors) throw new Error(`${file} has errors`);
+export function runFile(file: string, settings: Omit<RunSettings, 'signal'>): Promise<InProcessRun> {
+  return runText(fs.readFileSync(file, 'utf8'), settings, file);
+}
+
+/** The same for a script's text (`name` says which in errors). */
+export async function runText(text: string, settings: Omit<RunSettings, 'signal'>, name = 'the script'): Promise<InProcessRun> {
+  const analysis = analyze(text);
+  if (analysis.hasErrors) throw new Error(`${name} has errors`);
   const events: ClusterEvent[] = [];
   // What a node wrote on stderr (a crash report) goes into the failure's message.
   let nodeErrors = '';
-  const process = { ...settings.process, onNodeError: (id: number | undefined, text: string) => (nodeErrors += `[node ${id ?? '?'}] ${text}`) };
+  const process = { ...settings.process, onNodeError: (id: number | undefined, what: string) => (nodeErrors += `[node ${id ?? '?'}] ${what}`) };
   const result = await runCommands(analysis.commands, { ...settings, process }, (e) => events.push(e));
-  if (!result.ok || !result.snapshot) throw new Error(`run of ${file} failed: ${result.error}${nodeErrors ? `\n${nodeErrors}` : ''}`);
+  if (!result.ok || !result.snapshot) throw new Error(`run of ${name} failed: ${result.error}${nodeErrors ? `\n${nodeErrors}` : ''}`);
   const stdout = events.filter((e) => e.type === 'stdout').map((e) => (e as { text: string }).text + '\n').join('');
   return { stdout, snapshot: result.snapshot, events };
 }

@@ -1,6 +1,7 @@
-// Random valid kvcmd scripts for the checker's "a correct run has no violation" tests: servers
-// joining, dying and rejoining, clients on one or several servers, links cut and restored,
-// puts, gets, stabilize, printStore (and sleep, for real async runs).
+// Random valid kvcmd scripts for the checker's "a correct run has no violation" tests and the
+// model-against-processes differential test (test/cluster/differential.test.ts): servers joining,
+// dying and rejoining, clients on one or several servers, links cut and restored, puts, gets,
+// stabilize, printStore (and sleep, for real async runs).
 
 /** mulberry32: a small seeded generator, so a failing script can be regenerated from its seed. */
 export function rng(seed: number): () => number {
@@ -23,19 +24,38 @@ export interface GenerateOptions {
   keys?: number;
   /** Add `sleep` commands (real async runs), with at most this many ms each. */
   sleepMs?: number;
-  /**
-   * May a killed server's id join again? Its new process starts its counter at 0 and can give a
-   * new write the stamp of an old one (docs/checker.md): runs with rejoins are not always clean.
-   */
+  /** May a killed server's id join again (a new process, its counter above the live nodes': docs/protocol.md)? */
   rejoin?: boolean;
+  /**
+   * The ids the script gives servers 0..maxServer and the clients (default: the same numbers, and
+   * 10, 11, ...); e.g. ids spread up to 2147483647, the largest XML-RPC i4. Must not overlap.
+   */
+  serverIds?: readonly number[];
+  clientIds?: readonly number[];
+  /**
+   * Keys and values drawn from unusual tokens too: non-ASCII, a lone surrogate, characters XML 1.0
+   * cannot carry (they travel as base64, docs/protocol.md), `#` and `:` where the language allows
+   * them, a long value. Scripts with these are text only: a file would not keep a lone surrogate.
+   */
+  oddTokens?: boolean;
 }
+
+/** Keys (no `:`, no blanks) and value prefixes the `oddTokens` option draws from. */
+const ODD_KEYS = ['é', '日本', '\u{1F600}', 'a\u0001b', '\uFFFE', '\uD800', '#k', 'K0', 'k\rk', '\u0000'];
+const ODD_VALUES = ['é', ':', 'a:b', '#', '\u0007', '\uFFFF', '\uDC00x', 'x'.repeat(5000), '&lt;', '<v>', ']]>'];
 
 export function randomScript(seed: number, opts: GenerateOptions): string {
   const r = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const maxServer = opts.maxServer ?? 4;
+  // Inside, servers are 0..maxServer and clients 10, 11, ...; `name` gives the ids the script uses.
+  if (maxServer >= 10) throw new Error('maxServer must be below 10 (client ids start there)');
   const clientIds = Array.from({ length: opts.clients ?? 4 }, (_, i) => 10 + i);
+  const name = (n: number): number => (n >= 10 ? opts.clientIds?.[n - 10] : opts.serverIds?.[n]) ?? n;
   const keys = Array.from({ length: opts.keys ?? 3 }, (_, i) => `k${i}`);
+  // Drawn only with oddTokens, so that the other options give the scripts they always gave.
+  const key = (): string => (opts.oddTokens && r() < 0.3 ? pick(ODD_KEYS) : pick(keys));
+  const valuePrefix = (): string => (opts.oddTokens && r() < 0.3 ? pick(ODD_VALUES) : 'v');
   const alive = new Set<number>();
   const joined = new Set<number>();
   const clients = new Set<number>();
@@ -43,7 +63,7 @@ export function randomScript(seed: number, opts: GenerateOptions): string {
   const pair = (a: number, b: number): string => (a < b ? `${a},${b}` : `${b},${a}`);
   const out: string[] = [];
   const joinServer = (s: number): void => {
-    out.push(`joinServer ${s}`);
+    out.push(`joinServer ${name(s)}`);
     for (const p of alive) links.add(pair(s, p));
     alive.add(s);
     joined.add(s);
@@ -58,13 +78,13 @@ export function randomScript(seed: number, opts: GenerateOptions): string {
       joinServer(pick(candidatesToJoin));
     } else if (x < 0.14 && serversAlive.length > 1) {
       const s = pick(serversAlive);
-      out.push(`killServer ${s}`);
+      out.push(`killServer ${name(s)}`);
       alive.delete(s);
       for (const l of [...links]) if (l.split(',').map(Number).includes(s)) links.delete(l);
     } else if (x < 0.2 && clients.size < clientIds.length) {
       const c = clientIds.find((id) => !clients.has(id))!;
       const s = pick(serversAlive);
-      out.push(`joinClient ${c} ${s}`);
+      out.push(`joinClient ${name(c)} ${name(s)}`);
       clients.add(c);
       links.add(pair(c, s));
     } else if (x < 0.3) {
@@ -72,7 +92,7 @@ export function randomScript(seed: number, opts: GenerateOptions): string {
       const existing = [...links];
       if (existing.length === 0) continue;
       const [a, b] = pick(existing).split(',').map(Number);
-      out.push(`breakConnection ${a} ${b}`);
+      out.push(`breakConnection ${name(a)} ${name(b)}`);
       links.delete(pair(a, b));
     } else if (x < 0.4) {
       // Restore one: between two live servers, or a client and a live server.
@@ -81,18 +101,18 @@ export function randomScript(seed: number, opts: GenerateOptions): string {
       const others = serversAlive.filter((s) => s !== a && !links.has(pair(a, s)));
       if (others.length === 0) continue;
       const b = pick(others);
-      out.push(`createConnection ${a} ${b}`);
+      out.push(`createConnection ${name(a)} ${name(b)}`);
       links.add(pair(a, b));
     } else if (x < 0.47) {
       out.push('stabilize');
     } else if (x < 0.5) {
-      out.push(`printStore ${pick(serversAlive)}`);
+      out.push(`printStore ${name(pick(serversAlive))}`);
     } else if (x < 0.53 && opts.sleepMs) {
       out.push(`sleep ${Math.floor(r() * opts.sleepMs)}`);
     } else if (clients.size > 0) {
       const c = pick([...clients]);
-      if (x < 0.75) out.push(`put ${c} ${pick(keys)} v${++value}`);
-      else out.push(`get ${c} ${pick(keys)}`);
+      if (x < 0.75) out.push(`put ${name(c)} ${key()} ${valuePrefix()}${++value}`);
+      else out.push(`get ${name(c)} ${key()}`);
     }
   }
   return out.join('\n') + '\n';

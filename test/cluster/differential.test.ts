@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { GossipMode } from '../../protocol/messages';
+import { ClusterEvent, VOLATILE_FIELDS } from '../../record/events';
+import { randomScript, rng } from '../check/generate';
+import { InProcessRun, runText } from '../helpers';
+
+// Differential test: random valid scripts (joins, kills, rejoined ids, cuts and restores, clients on
+// several servers, puts, gets, printStore, stabilize; odd keys and values, ids up to 2147483647) run
+// on real processes and on the model must give the same stdout, the same final snapshot (stores
+// with stamps, counters, links, dependencies) and the same record of events apart from pids, ports
+// and times. 10 scripts per mode by default (about 40 s on two busy cores); a campaign sets KVCMD_DIFF_SCRIPTS (and KVCMD_DIFF_SEED,
+// the first seed: a failure names its seed and the command that replays it alone).
+const COUNT = Number(process.env.KVCMD_DIFF_SCRIPTS ?? 10);
+const FIRST = Number(process.env.KVCMD_DIFF_SEED ?? 1);
+const FILE = 'out/test/cluster/differential.test.js';
+
+/** Server ids 0.. and client ids as some scripts spell them: far apart, up to the largest i4. */
+const SPREAD_SERVERS = [2147483647, 0, 65536, 7, 1_000_000, 3];
+const SPREAD_CLIENTS = [2147483646, 8, 40_000, 12, 99];
+
+/** The script of a seed: its size and flavour are drawn from the seed too. */
+function scriptFor(seed: number): string {
+  const r = rng(seed ^ 0x5eed);
+  const spread = r() < 0.35;
+  return randomScript(seed, {
+    commands: 25 + Math.floor(r() * 26),
+    maxServer: 2 + Math.floor(r() * 4),
+    clients: 2 + Math.floor(r() * 3),
+    keys: 2 + Math.floor(r() * 3),
+    rejoin: r() < 0.75,
+    oddTokens: r() < 0.5,
+    ...(spread ? { serverIds: SPREAD_SERVERS, clientIds: SPREAD_CLIENTS } : {}),
+  });
+}
+
+/** An event with its pid, port and time fields set aside: what must be equal between backends. */
+function stable(e: ClusterEvent): string {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e)) if (!VOLATILE_FIELDS.includes(k)) out[k] = v;
+  return JSON.stringify(out);
+}
+
+function compare(seed: number, gossip: GossipMode, text: string, model: InProcessRun, real: InProcessRun): void {
+  const where = `seed ${seed}, gossip ${gossip}; replay alone: KVCMD_DIFF_SEED=${seed} KVCMD_DIFF_SCRIPTS=1 node --test ${FILE}\nscript (JSON): ${JSON.stringify(text)}`;
+  assert.equal(real.stdout, model.stdout, `stdout differs (${where})`);
+  assert.deepEqual(real.snapshot, model.snapshot, `final snapshot differs (${where})`);
+  // Everything after runStarted, which names the backend.
+  const expected = model.events.slice(1).map(stable);
+  const got = real.events.slice(1).map(stable);
+  const first = got.findIndex((e, i) => e !== expected[i]);
+  assert.equal(first, -1, `the record differs at event ${first + 1}:\n real:  ${got[first]}\n model: ${expected[first]}\n(${where})`);
+  assert.equal(got.length, expected.length, `the real record has ${got.length} events, the model's ${expected.length} (${where})`);
+}
+
+/** What the scripts exercised, summed over a batch (printed, and checked so that the generator keeps its reach). */
+function tally(runs: InProcessRun[]): Record<string, number> {
+  const count = (f: (e: ClusterEvent) => boolean): number => runs.reduce((n, r) => n + r.events.filter(f).length, 0);
+  return {
+    commands: runs.reduce((n, r) => n + Math.max(0, ...r.events.map((e) => ('step' in e ? e.step : 0))), 0),
+    kills: count((e) => e.type === 'nodeKilled'),
+    rejoins: runs.reduce((n, r) => {
+      const seen = new Set<number>();
+      let again = 0;
+      for (const e of r.events) {
+        if (e.type !== 'nodeStarted') continue;
+        if (seen.has(e.id)) again++;
+        seen.add(e.id);
+      }
+      return n + again;
+    }, 0),
+    cuts: count((e) => e.type === 'linkCut'),
+    puts: count((e) => e.type === 'put'),
+    values: count((e) => e.type === 'get' && e.result.kind === 'value'),
+    errKey: count((e) => e.type === 'get' && e.result.kind === 'ERR_KEY'),
+    errDep: count((e) => e.type === 'get' && e.result.kind === 'ERR_DEP'),
+    failed: count((e) => e.type === 'failed'),
+    stabilizes: count((e) => e.type === 'stabilizeDone'),
+    gossip: count((e) => e.type === 'applied' && e.via === 'gossip'),
+    lost: count((e) => e.type === 'lost'),
+  };
+}
+
+for (const gossip of ['settled', 'off'] as const) {
+  test(`model and real processes agree on ${COUNT} random scripts (gossip ${gossip}, seeds ${FIRST}..${FIRST + COUNT - 1})`, { timeout: 120_000 + COUNT * 10_000 }, async (t) => {
+    const runs: InProcessRun[] = [];
+    for (let seed = FIRST; seed < FIRST + COUNT; seed++) {
+      const text = scriptFor(seed);
+      const settings = { seed, gossip, trace: true };
+      const model = await runText(text, { ...settings, backend: 'model' }, `seed ${seed} (model)`);
+      let real: InProcessRun;
+      try {
+        real = await runText(text, { ...settings, backend: 'processes' }, `seed ${seed} (processes)`);
+      } catch (err) {
+        assert.fail(`${(err as Error).message}\nseed ${seed}, gossip ${gossip}; script (JSON): ${JSON.stringify(text)}`);
+      }
+      compare(seed, gossip, text, model, real);
+      runs.push(real);
+    }
+    const sums = tally(runs);
+    t.diagnostic(JSON.stringify(sums));
+    if (COUNT >= 10) {
+      for (const what of ['kills', 'rejoins', 'cuts', 'puts', 'values', 'errKey', 'stabilizes'] as const) assert.ok(sums[what] > 0, `no ${what} in ${COUNT} scripts: ${JSON.stringify(sums)}`);
+      if (gossip === 'settled') assert.ok(sums.gossip > 0, 'no gossip');
+    }
+  });
+}
