@@ -17,6 +17,7 @@ import type { ClusterEvent } from '../record/events';
 import { connect, type DapMessage } from './framing';
 import { commandText } from '../language/commands';
 import { DebugSession, formatEntry, type NodeView, type StopResult } from './session';
+import { parseSchedule, scheduleMisfit, ScheduleError, type Choice } from '../explore/explore';
 
 export const THREAD_ID = 1;
 
@@ -29,8 +30,13 @@ export interface LaunchArguments {
   program: string;
   /** Seed of the run's random choices; default 1 (a string of digits is accepted too). */
   seed?: number | string;
-  /** 'settled' (default) or 'off'; 'async' is refused. */
+  /** 'settled' (default) or 'off'; 'async' only with a `schedule`. */
   gossip?: GossipMode;
+  /**
+   * The model only: a schedule as `kvcmd explore` prints its witnesses (`0.2.h.1`, `-`): the run
+   * delivers and holds messages as it says, so an async run's outcome can be stepped through.
+   */
+  schedule?: string;
   stopOnEntry?: boolean | 'true' | 'false';
   /** 'model' (default): step into deliveries and back in time; 'processes': real processes, step over only. */
   backend?: 'model' | 'processes';
@@ -76,6 +82,8 @@ export class KvcmdDebugAdapter {
   private linesStartAt1 = true;
   private launchArgs: LaunchArguments | undefined;
   private script: CheckedScript | undefined;
+  /** The launch's "schedule", parsed and known to fit the script. */
+  private schedule: Choice[] | undefined;
   private session: DebugSession | undefined;
   private configured = false;
   private started = false;
@@ -121,7 +129,7 @@ export class KvcmdDebugAdapter {
         this.event('initialized');
         return NO_RESPONSE;
       case 'launch':
-        this.launch(args as unknown as LaunchArguments);
+        await this.launch(args as unknown as LaunchArguments);
         this.respond(req);
         if (this.launchArgs?.backend === 'processes') this.event('capabilities', { capabilities: { supportsStepBack: false } });
         this.maybeStart();
@@ -193,12 +201,13 @@ export class KvcmdDebugAdapter {
 
   // --- launching -----------------------------------------------------------------------------
 
-  private launch(args: LaunchArguments): void {
+  private async launch(args: LaunchArguments): Promise<void> {
     if (typeof args.program !== 'string' || args.program === '') throw new RequestError('launch needs "program": the path of a .kvcmd script');
     const gossip = args.gossip ?? 'settled';
-    if (!(GOSSIP_MODES as readonly string[]).includes(gossip)) throw new RequestError(`"gossip" must be settled or off, not '${gossip}'`);
-    if (gossip === 'async') {
-      throw new RequestError("gossip 'async' cannot be debugged: the model delivers one message at a time and cannot show races; use 'settled' or 'off'");
+    if (!(GOSSIP_MODES as readonly string[]).includes(gossip)) throw new RequestError(`"gossip" must be settled or off (or async with a "schedule"), not '${gossip}'`);
+    const hasSchedule = args.schedule !== undefined && args.schedule !== null;
+    if (gossip === 'async' && !hasSchedule) {
+      throw new RequestError("gossip 'async' cannot be debugged without a \"schedule\": the model delivers one message at a time and cannot show races on its own; use 'settled' or 'off', or give a witness of kvcmd explore as \"schedule\"");
     }
     // Some clients (Helix templates) can only pass strings.
     const seed = typeof args.seed === 'string' && /^[0-9]+$/.test(args.seed) ? Number(args.seed) : args.seed ?? 1;
@@ -207,8 +216,10 @@ export class KvcmdDebugAdapter {
     if (backend !== 'model' && backend !== 'processes') throw new RequestError(`"backend" must be model or processes, not '${String(backend)}'`);
     const program = path.resolve(args.program);
     const script = loadScript(program);
+    const schedule = hasSchedule ? await checkedSchedule(args.schedule, script, { seed, gossip, backend }) : undefined;
     this.launchArgs = { ...args, program, seed, gossip, backend };
     this.script = script;
+    this.schedule = schedule;
     this.session = this.newSession();
   }
 
@@ -219,6 +230,7 @@ export class KvcmdDebugAdapter {
       seed: Number(a.seed),
       gossip: a.gossip!,
       backend: a.backend!,
+      ...(this.schedule ? { schedule: this.schedule } : {}),
       ...(a.backend === 'processes'
         ? { process: { ...this.options.process, onNodeError: (id, text) => this.output(`[node ${id ?? '?'}] ${text}`, 'stderr') } }
         : {}),
@@ -243,7 +255,7 @@ export class KvcmdDebugAdapter {
     await this.dispose();
     this.terminated = false;
     this.started = false;
-    this.launch(next);
+    await this.launch(next);
   }
 
   // --- breakpoints -----------------------------------------------------------------------------
@@ -443,6 +455,22 @@ function loadScript(program: string): CheckedScript {
     throw new RequestError(`the script has errors, fix them first:\n${errors.join('\n')}`);
   }
   return script;
+}
+
+/** A launch's "schedule": well formed, on the model, and fitting the script (a quick run checks), or a located reason. */
+async function checkedSchedule(raw: unknown, script: CheckedScript, settings: { seed: number; gossip: GossipMode; backend: string }): Promise<Choice[]> {
+  if (typeof raw !== 'string') throw new RequestError(`"schedule" must be a string such as "0.2.h.1" (a witness of kvcmd explore), not ${JSON.stringify(raw)}`);
+  if (settings.backend !== 'model') throw new RequestError('"schedule" needs "backend": "model": real processes deliver messages in their own order');
+  let choices: Choice[];
+  try {
+    choices = parseSchedule(raw);
+  } catch (err) {
+    if (err instanceof ScheduleError) throw new RequestError(`"schedule" '${raw}': ${err.message}`);
+    throw err;
+  }
+  const misfit = await scheduleMisfit(script.analysis.commands, settings, choices);
+  if (misfit) throw new RequestError(`"schedule" '${raw}' does not fit ${script.name}${misfit.line !== undefined ? `:${misfit.line}` : ''}: ${misfit.message}`);
+  return choices;
 }
 
 /** Serves DAP on a pair of streams until the client disconnects or the input ends. */

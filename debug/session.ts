@@ -10,6 +10,10 @@
 // The model is deterministic (fixed seed, one message in flight at a time in settled and off
 // modes), so point n of a run is point n of any replay of it: stepping back and reverse continue
 // end the run and replay it from scratch, silently, up to an earlier point.
+//
+// With a schedule (a witness of explore/, any gossip mode) the model delivers in the order the
+// schedule says and may hold messages across commands; each replay follows the same schedule, so
+// the same holds: that is what makes an async run debuggable.
 import { ClusterRun, type Backend } from '../cluster/runner';
 import type { ModelHost } from '../cluster/modelHost';
 import type { ProcessHostOptions } from '../cluster/processHost';
@@ -19,6 +23,7 @@ import { formatStamp } from '../protocol/stamp';
 import { ClusterState } from '../record/clusterState';
 import { describeGet, describeMessage } from '../record/describe';
 import type { ClusterEvent, EventOf } from '../record/events';
+import { ScheduleReplay, type Choice } from '../explore/explore';
 
 export type Point =
   | { kind: 'line'; cmd: number }
@@ -43,6 +48,8 @@ export interface SessionOptions {
   /** 'model' (default): every operation. 'processes': real node processes, step over only. */
   backend?: Backend;
   process?: ProcessHostOptions;
+  /** The model only: the decision points' choices (explore/'s schedule, e.g. a witness); required for gossip 'async'. */
+  schedule?: readonly Choice[];
 }
 
 export interface SessionListener {
@@ -134,13 +141,16 @@ export class DebugSession {
   private printedMax = 0;
   /** Whether the last step forward was a step into (then step back goes back one point, not one line). */
   private steppedIn = false;
+  /** The current run's replay of `options.schedule`, which the driver tells the line of each command. */
+  private replaying: ScheduleReplay | undefined;
 
   constructor(private readonly options: SessionOptions, private readonly listener: SessionListener = {}) {
-    if (options.gossip === 'async') {
-      throw new Error("gossip 'async' cannot be debugged: the model delivers one message at a time and cannot show races (use 'settled' or 'off')");
-    }
     this.commands = options.commands;
     this.backend = options.backend ?? 'model';
+    if (options.schedule && this.backend !== 'model') throw new Error('a schedule needs the model: real processes deliver in their own order');
+    if (options.gossip === 'async' && !options.schedule) {
+      throw new Error("gossip 'async' needs a schedule (a witness of kvcmd explore): without one the model delivers one message at a time and cannot show races (or use 'settled' or 'off')");
+    }
   }
 
   /** Whether stepping into deliveries and back in time are possible (the model only). */
@@ -272,12 +282,15 @@ export class DebugSession {
     const stop = new Promise<StopResult>((resolve) => (this.waiter = resolve));
     const model = this.backend === 'model';
     this.abort = new AbortController();
+    // A fresh replay per run: it counts the decision points it meets from the start.
+    const replay = this.options.schedule ? new ScheduleReplay(this.options.schedule, this.options.gossip) : undefined;
+    this.replaying = replay;
     this.run = new ClusterRun({
       seed: this.options.seed,
       gossip: this.options.gossip,
       trace: true,
       backend: this.backend,
-      ...(model ? { model: { beforeDelivery: (env: Envelope) => this.beforeDelivery(gen, env) } } : {}),
+      ...(model ? { model: { beforeDelivery: (env: Envelope) => this.beforeDelivery(gen, env), ...(replay ? { schedule: replay.hook } : {}) } } : {}),
       ...(this.options.process ? { process: this.options.process } : {}),
       signal: this.abort.signal,
     }, (e) => this.onEvent(gen, e));
@@ -290,6 +303,7 @@ export class DebugSession {
     try {
       for (let i = 0; i < this.commands.length; i++) {
         await this.point(gen, { kind: 'line', cmd: i });
+        if (gen === this.gen && this.replaying) this.replaying.line = this.commands[i].line;
         const from = this.events.length;
         await run.execute(this.commands[i]);
         const exception = this.exceptionIn(from);
@@ -298,6 +312,7 @@ export class DebugSession {
     } catch (err) {
       error = err;
     }
+    if (gen === this.gen && this.replaying) this.replaying.line = undefined;
     const result = await run.end(error);
     if (gen !== this.gen) return;
     this.finished = { kind: 'terminated', ok: result.ok, ...(result.error ? { error: result.error } : {}) };
