@@ -6,11 +6,11 @@ export function helpText(): string {
   return `kvcmd: run command scripts against an eventually consistent key-value store of real processes
 
 Usage:
-  kvcmd run [FILE|-] [--seed N] [--gossip settled|async|off] [--events OUT.jsonl]
+  kvcmd run [FILE|-] [--seed N] [--gossip settled|async|off] [--protocol P] [--events OUT.jsonl]
             [--diagram OUT.html] [--shiviz OUT.log] [--model [--schedule W]] [--interactive] [--check]
   kvcmd check [FILE|-]
   kvcmd verify RECORD.jsonl  checks a recorded run's history (exit 1 with violations)
-  kvcmd test [DIR|FILE...] [--gossip M] [--model] [--seed N] [--junit OUT.xml] [--update]
+  kvcmd test [DIR|FILE...] [--gossip M] [--protocol P] [--model] [--seed N] [--junit OUT.xml] [--update]
   kvcmd explore FILE [--max-schedules N] [--seed N] [--gossip M] [--json] [--replay W]
   kvcmd lsp --stdio          the language server, for any LSP editor
   kvcmd dap                  the debugger (Debug Adapter Protocol on stdio), for any DAP editor
@@ -42,6 +42,9 @@ explore  runs FILE on the model under every schedule (default --gossip async): e
 --seed   fixes the random choices (a multi-linked client's server); the seed used is always printed.
 --gossip settled (default): each command's gossip is delivered before the next command runs;
          async: gossip races the following commands; off: only stabilize propagates.
+--protocol lamport (default), lamport-low or vector: how writes are ordered (docs/protocol.md);
+         overrides the script's own '# kvcmd: protocol=NAME' header line. (test) compares with
+         NAME.PROTOCOL.expected where that file exists, else NAME.expected.
 --events writes the record of the run as JSON lines (docs/events.md): nodes, links, puts and gets
          with stamps, both ends of every message with Lamport counters and the script line that
          caused it, stabilize groups, a final snapshot. '-' writes it on stdout instead.

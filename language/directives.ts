@@ -34,9 +34,10 @@ export function readDirectives(script: ParsedScript): { directives: Directives; 
   const diagnostics: Diagnostic[] = [];
   let header = true;
   for (const line of script.lines) {
-    if (line.command && line.command.text !== '') header = false;
+    if (line.command) header = false;
     const c = line.comment;
-    if (!c || !PREFIX.test(c.text)) continue;
+    // Only a line that is all comment is a directive: a note after a command is a note.
+    if (!c || line.command || !PREFIX.test(c.text)) continue;
     directives.lines.push(line.line);
     const at = (from: number, length: number): Range => ({
       start: { line: c.range.start.line, character: c.range.start.character + from },

@@ -13,7 +13,8 @@ const PROTOCOL_DOCS: Record<string, string> = {
 export function completeDirective(line: ParsedLine, p: Position): CompletionList | undefined {
   const c = line.comment;
   if (!c || p.character <= c.range.start.character) return undefined;
-  const before = c.text.slice(0, p.character - c.range.start.character);
+  // The comment's token stops at its last non-blank: blanks typed after it are still in the comment.
+  const before = c.text.padEnd(p.character - c.range.start.character).slice(0, p.character - c.range.start.character);
   if (!isDirectiveComment(before)) return undefined;
   const word = /(\S*)$/.exec(before)![1];
   const at = (len: number) => ({ start: { line: p.line, character: p.character - len }, end: p });

@@ -16,7 +16,7 @@ import type { Analysis } from '../language/analyzer';
 import { checkScript } from '../language/scriptFile';
 import type { Diagnostic } from '../language/diagnostics';
 import type { ProcessHostOptions } from '../cluster/processHost';
-import { DEFAULT_PROTOCOL, type GossipMode, type ProtocolName } from '../protocol/messages';
+import { DEFAULT_PROTOCOL, PROTOCOLS, type GossipMode, type ProtocolName } from '../protocol/messages';
 import { protocolFor } from '../language/directives';
 import type { ClusterEvent } from '../record/events';
 
@@ -125,7 +125,10 @@ export function expectedFileOf(script: string): string {
   return script.slice(0, script.length - SCRIPT_EXT.length) + EXPECTED_EXT;
 }
 export function scriptFileOf(expected: string): string {
-  return expected.slice(0, expected.length - EXPECTED_EXT.length) + SCRIPT_EXT;
+  // NAME.PROTOCOL.expected belongs to NAME.kvcmd.
+  const base = expected.slice(0, expected.length - EXPECTED_EXT.length);
+  const protocol = PROTOCOLS.find((p) => base.endsWith(`.${p}`));
+  return (protocol ? base.slice(0, base.length - protocol.length - 1) : base) + SCRIPT_EXT;
 }
 
 const SKIP_DIRS = new Set(['node_modules', 'out', 'dist']);
