@@ -20,7 +20,8 @@ import { foldingRanges } from './folding';
 import { formatDocument, formatRange } from './formatting';
 import { hover } from './hover';
 import { inlayHints } from './inlayHints';
-import { ClearRunResultsNotification, MemoryRequest, PredictionRequest, RunResultsNotification } from './customMessages';
+import { ClearRunResultsNotification, ExploreRequest, MemoryRequest, PredictionRequest, RunResultsNotification } from './customMessages';
+import { Explorations } from './exploration';
 import { Predictor, mismatchDiagnostics } from './prediction';
 import { RunResultsStore } from './runResults';
 import { checkRunResults } from './validate';
@@ -31,6 +32,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   const docs = new DocumentStore();
   const cache = new AnalysisCache();
   const results = new RunResultsStore(docs);
+  const explorations = new Explorations();
   let hintRefresh = false;
   let configPull = false;
   let configDynamic = false;
@@ -176,6 +178,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     cache.delete(d.uri);
     results.clear(d.uri);
     predictor.forget(d.uri);
+    explorations.forget(d.uri);
     shown.delete(d.uri);
     pending.delete(d.uri);
     void connection.sendDiagnostics({ uri: d.uri, diagnostics: [] });
@@ -244,7 +247,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
 
   connection.languages.inlayHint.on((p) => {
     const a = analysisOf(p.textDocument.uri);
-    return a ? inlayHints(a, results, p.range, predictor) : [];
+    return a ? [...inlayHints(a, results, p.range, predictor), ...explorations.hints(a, p.range)] : [];
   });
 
   // New or cleared results change the hints of a document the client will not otherwise ask again for.
@@ -279,6 +282,14 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   connection.onRequest(PredictionRequest, async ({ uri, wait }) => {
     if (wait) await predictor.whenCurrent(uri);
     return predictor.statusOf(uri) ?? null;
+  });
+  // Explore Outcomes (exploration.ts): the result is returned and shown on the lines it explored.
+  connection.onRequest(ExploreRequest, async (p, token) => {
+    const a = analysisOf(p.uri);
+    if (!a) throw new Error(`kvcmd/explore: ${p.uri} is not open`);
+    const r = await explorations.explore(a, p, token);
+    if (r.state === 'done') refreshHints();
+    return r;
   });
   connection.onRequest(MemoryRequest, () => {
     const m = process.memoryUsage();
