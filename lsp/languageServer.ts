@@ -4,7 +4,7 @@
 // The transport (--stdio, --node-ipc, --socket=N, --pipe=NAME) comes from the command line,
 // as vscode-languageserver's createConnection reads it.
 import {
-  CodeActionKind, Connection, DidChangeConfigurationNotification, InitializeResult, ProposedFeatures, TextDocumentSyncKind,
+  CodeActionKind, Connection, DidChangeConfigurationNotification, ErrorCodes, InitializeResult, ProposedFeatures, ResponseError, TextDocumentSyncKind,
   createConnection, type Diagnostic,
 } from 'vscode-languageserver/node';
 import { GOSSIP_MODES, isProtocolName, type GossipMode } from '../protocol/messages';
@@ -165,15 +165,22 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   });
   // A change the client got wrong (a reversed range, one outside the document) is applied as
   // documents.ts's normaliseChange makes it, with a warning in the log; never a crash.
-  connection.onDidChangeTextDocument(({ textDocument: d, contentChanges }) => {
-    const changed = docs.change(d?.uri, d?.version, contentChanges);
+  connection.onDidChangeTextDocument((p) => {
+    // `p` itself may be missing (params: null): then there is nothing to change.
+    const d = p?.textDocument;
+    const changed = docs.change(d?.uri, d?.version, p?.contentChanges);
     if (!changed) return;
     for (const w of changed.warnings) connection.console.warn(`kvcmd: ${d.uri} version ${changed.record.version}: ${w}`);
     if (changed.record.changes === 'full') cache.delete(d.uri);
     publishSoon(d.uri);
     predictor.schedule(d.uri);
   });
-  connection.onDidCloseTextDocument(({ textDocument: d }) => {
+  connection.onDidCloseTextDocument((p) => {
+    const d = p?.textDocument;
+    if (typeof d?.uri !== 'string') {
+      connection.console.warn(`kvcmd: ignored a didClose without a uri: ${JSON.stringify(p)?.slice(0, 200)}`);
+      return;
+    }
     docs.close(d.uri);
     cache.delete(d.uri);
     results.clear(d.uri);
@@ -279,8 +286,10 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     refreshHints();
     recheckMismatches(uri);
   });
-  connection.onRequest(PredictionRequest, async ({ uri, wait }) => {
-    if (wait) await predictor.whenCurrent(uri);
+  connection.onRequest(PredictionRequest, async (p) => {
+    const uri = p?.uri;
+    if (typeof uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'kvcmd/prediction needs { uri: string, wait?: boolean }');
+    if (p.wait) await predictor.whenCurrent(uri);
     return predictor.statusOf(uri) ?? null;
   });
   // Explore Outcomes (exploration.ts): the result is returned and shown on the lines it explored.
