@@ -8,6 +8,7 @@ import type { Streams } from './streams';
 import { printDiagnostics, readAndCheck } from '../language/scriptFile';
 import { isTestCommand, runTestCommand } from './test';
 import { isExploreCommand, runExploreCommand } from './explore';
+import { isCompareCommand, runCompareCommand } from './compare';
 
 /** The `kvcmd` command: wiring only. Resolves with the exit status. */
 export async function main(argv: readonly string[], io?: Streams): Promise<number> {
@@ -21,6 +22,8 @@ export async function main(argv: readonly string[], io?: Streams): Promise<numbe
     if (isTestCommand(argv)) return await runTestCommand(argv, io, controller.signal);
     // `kvcmd explore` too (cli/explore.ts): every schedule of a script on the model.
     if (isExploreCommand(argv)) return await runExploreCommand(argv, io, controller.signal);
+    // `kvcmd compare` (cli/compare.ts): two runs of a script side by side.
+    if (isCompareCommand(argv)) return await runCompareCommand(argv, io, controller.signal);
     const args = parseArgs(argv);
     switch (args.command) {
       case 'help':

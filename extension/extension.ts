@@ -2,6 +2,7 @@
 // subscribes to the RunManager's events (runs.ts) where it shows something about runs.
 import * as vscode from 'vscode';
 import { registerClusterView } from './clusterView';
+import { registerCompareView } from './compareView';
 import type { ClusterTreeProvider, ClusterNode } from './clusterTree';
 import { registerRunCommands } from './commands';
 import { registerDebugFollow } from './debugFollow';
@@ -63,7 +64,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KvcmdA
   const debug = registerDebugger(nodeMainPath);
   context.subscriptions.push(debug.disposable, registerDebugFollow(debug.onDidChangeDebugRecord, { tree: cluster.provider, messages }));
   const testing = registerTesting(nodeMainPath, log);
-  context.subscriptions.push(testing.disposable);
+  context.subscriptions.push(testing.disposable, registerCompareView(log));
   api = { languageClient, nodeMainPath, log, runs, outputText: () => output.value(), clusterTree: cluster.provider, clusterView: cluster.view,
     messagesPanel: messages.handle, onDidChangeDebugRecord: debug.onDidChangeDebugRecord, testing: testing.api };
   log.info('kvcmd activated');

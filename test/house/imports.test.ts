@@ -58,7 +58,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['protocol', 'language'],
   ['record'],
   ['cluster', 'check', 'diagram'],
-  ['debug', 'lsp', 'testing', 'explore'],
+  ['debug', 'lsp', 'testing', 'explore', 'compare'],
   ['cli', 'extension', 'bench'],
 ];
 
