@@ -109,7 +109,7 @@ class Checker {
   private index(): RecordIndex {
     const x: RecordIndex = {
       getReply: new Map(), putApplied: new Map(), written: new Map(), lastOfStep: new Map(), nodeSpan: new Map(),
-      appliedAt: new Map(), stabilize: new Map(),
+      appliedAt: new Map(), stabilize: new Map(), droppedIn: new Map(),
     };
     this.ev.forEach((e, i) => {
       if ('step' in e) x.lastOfStep.set(e.step, i);
@@ -124,8 +124,15 @@ class Checker {
         case 'send':
           if (e.kind === 'getReply' && e.body.key !== undefined) x.getReply.set(`${e.step}|${e.from}|${e.to}|${e.body.key}`, i);
           break;
+        case 'lost':
+          if (e.reason === 'dropped' && !x.droppedIn.has(e.step)) x.droppedIn.set(e.step, i);
+          break;
         case 'applied': {
-          if (e.via === 'put') x.putApplied.set(`${e.node}|${e.key}|${this.order.writeId(e.stamp)}|${e.value}`, i);
+          if (e.via === 'put') {
+            x.putApplied.set(`${e.node}|${e.key}|${this.order.writeId(e.stamp)}|${e.value}`, i);
+            // A put whose reply the network dropped was still written: the client tried elsewhere, or failed.
+            x.written.set(`${e.key}\0${e.value}\0${this.order.writeId(e.stamp)}`, i);
+          }
           const list = x.appliedAt.get(e.node);
           if (list) list.push(i);
           else x.appliedAt.set(e.node, [i]);
@@ -173,6 +180,8 @@ class Checker {
 
   /** Rule stamps: per node the counter never goes down, a send or a receive raises it, a deliver lands above its send. */
   private counters(i: number, e: NodeEvent, nodeCounter: Map<NodeId, { counter: number; at: number }>, lastSend: Map<string, number>): void {
+    // The second copy of a message that arrived twice was discarded: it repeats its first copy's end.
+    if ((e.type === 'deliver' || e.type === 'lost') && e.duplicate) return;
     const prev = nodeCounter.get(e.node);
     const raises = e.type === 'send' || e.type === 'deliver';
     if (prev && (raises ? e.counter <= prev.counter : e.counter < prev.counter)) {
@@ -243,10 +252,10 @@ class Checker {
     if (r.kind === 'value') {
       if (h && !this.order.covers(r.stamp, h.stamp)) {
         sessionBroken = true;
-        this.flag('session', `${who} returned ${r.value} ${show(r.stamp)}, older than ${show(h.stamp)} the client ${this.what(h.at)} before`, [i, h.at]);
+        this.flag('session', `${who} returned ${r.value} ${show(r.stamp)}, ${this.order.behind} ${show(h.stamp)} the client ${this.what(h.at)} before`, [i, h.at]);
       }
       if (!sessionBroken && e.depBefore && !this.order.covers(r.stamp, e.depBefore)) {
-        this.flag('dependency', `${who} returned ${r.value} ${show(r.stamp)}, older than the dependency ${show(e.depBefore)} it carried`, [i]);
+        this.flag('dependency', `${who} returned ${r.value} ${show(r.stamp)}, ${this.order.behind} the dependency ${show(e.depBefore)} it carried`, [i]);
       }
       if (!x.written.has(`${e.key}\0${r.value}\0${this.order.writeId(r.stamp)}`)) {
         this.flag('stamps', `${who} returned ${r.value} ${show(r.stamp)}, which no put in the record wrote`, [i]);
@@ -379,6 +388,12 @@ class Checker {
   private planGossip(x: RecordIndex): void {
     this.ev.forEach((e, i) => {
       if (e.type !== 'put') return;
+      // The network dropped a message of this put's flood (a fault): the flood is allowed to stop short.
+      const dropped = x.droppedIn.get(e.step);
+      if (dropped !== undefined) {
+        this.notes.push(`put ${e.key}=${e.value} (script line ${e.line}): gossip rule skipped, the network dropped a message of its flood (record line ${dropped + 1})`);
+        return;
+      }
       const end = x.lastOfStep.get(e.step) ?? i;
       this.at(end, () => {
         const holders = this.replay.liveServers().filter((s) => same(this.replay.held(s, e.key)?.stamp, e.stamp));
@@ -403,13 +418,15 @@ interface RecordIndex {
   getReply: Map<string, number>;
   /** `server|key|stamp` -> the applied event of a put. */
   putApplied: Map<string, number>;
-  /** `key\0value\0stamp` of every put -> its event. */
+  /** `key\0value\0stamp` of every put -> its event (or a server's apply of a put, traced: its reply may have been dropped). */
   written: Map<string, number>;
   lastOfStep: Map<number, number>;
   /** step -> node -> the first and last of that node's own events caused by the step. */
   nodeSpan: Map<number, Map<NodeId, { first: number; last: number }>>;
   appliedAt: Map<NodeId, number[]>;
   stabilize: Map<number, { begun?: number; done?: number; groups: number[] }>;
+  /** step -> the first message of that command the network dropped (a fault). */
+  droppedIn: Map<number, number>;
 }
 
 function lineOf(e: ClusterEvent | undefined): number | undefined {

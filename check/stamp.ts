@@ -14,6 +14,8 @@ export interface Order {
   writeId(s: Stamp): string;
   /** A write's stamp counter is its server's message counter when it applied the put (lamport only). */
   counterIsLamport: boolean;
+  /** How a violation words a stamp that does not cover another: `older than`, or for vectors `which has not seen`. */
+  behind: string;
 }
 
 function lamportOrder(lowWins: boolean): Order {
@@ -28,6 +30,7 @@ function lamportOrder(lowWins: boolean): Order {
     depend: (dep, seen) => (dep && compare(dep, seen) >= 0 ? dep : seen),
     writeId: (s) => `${s.counter},${s.server}`,
     counterIsLamport: !lowWins,
+    behind: 'older than',
   };
 }
 
@@ -56,6 +59,7 @@ const vectorOrder: Order = {
   },
   writeId: (s) => `${s.server}#${entry(s, String(s.server))}`,
   counterIsLamport: false,
+  behind: 'which has not seen',
 };
 
 export function orderOf(protocol: ProtocolName | undefined): Order {

@@ -38,6 +38,24 @@ for (const gossip of ['settled', 'async', 'off'] as GossipMode[]) {
   });
 }
 
+// The other protocols (protocol/schemes), judged by the checker's own order for each (check/stamp.ts).
+for (const protocol of ['lamport-low', 'vector'] as const) {
+  for (const gossip of ['settled', 'async', 'off'] as GossipMode[]) {
+    test(`100 random correct runs under protocol ${protocol} (gossip ${gossip}), rejoins included: no violation`, async () => {
+      const runs: CheckedRun[] = [];
+      for (let seed = 1; seed <= 100; seed++) {
+        const text = randomScript(seed, { commands: 50, maxServer: seed % 2 ? 7 : 2, rejoin: seed % 2 === 0 });
+        const run = await runAndCheck(text, gossip, { seed, protocol });
+        assert.ok(run.ok, run.error);
+        assert.deepEqual(run.report.violations, [], `seed ${seed}:\n${describeViolations(run)}\n${text}`);
+        runs.push(run);
+      }
+      const t = tally(runs);
+      assert.ok(t.errDep >= 5 && t.values >= 50 && t.stabilizes >= 50, JSON.stringify(t));
+    });
+  }
+}
+
 test('random runs where killed servers rejoin pass the checker: a rejoined server never reuses a stamp', async () => {
   for (let seed = 1; seed <= 150; seed++) {
     const text = randomScript(seed, { commands: 50, maxServer: 2, rejoin: true });

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { checkRecord, CheckReport } from '../../check';
 import { runCommands, RunSettings } from '../../cluster/runner';
 import { analyze } from '../../language/analyzer';
-import type { GossipMode } from '../../protocol/messages';
+import type { GossipMode, ProtocolName } from '../../protocol/messages';
 import type { ClusterEvent } from '../../record/events';
 import { ROOT } from '../helpers';
 import { VariantName, variantFactory } from './variants';
@@ -18,7 +18,7 @@ export interface CheckedRun {
 }
 
 /** Runs a script's text traced (model by default, with a variant's servers) and checks its record. */
-export async function runAndCheck(text: string, gossip: GossipMode, opts: { variant?: VariantName; seed?: number; backend?: RunSettings['backend'] } = {}): Promise<CheckedRun> {
+export async function runAndCheck(text: string, gossip: GossipMode, opts: { variant?: VariantName; seed?: number; backend?: RunSettings['backend']; protocol?: ProtocolName } = {}): Promise<CheckedRun> {
   const analysis = analyze(text);
   if (analysis.hasErrors) {
     const first = analysis.diagnostics.find((d) => d.severity === 'error')!;
@@ -31,6 +31,7 @@ export async function runAndCheck(text: string, gossip: GossipMode, opts: { vari
     gossip,
     trace: true,
     backend,
+    ...(opts.protocol ? { protocol: opts.protocol } : {}),
     ...(backend === 'model' && opts.variant ? { model: { createNode: variantFactory(opts.variant) } } : {}),
   }, (e) => events.push(e));
   return { events, report: checkRecord(events), ok: result.ok, error: result.error };

@@ -101,3 +101,18 @@ test('a broken variant caught in one gossip mode is caught in the others where i
     }
   }
 });
+
+test('under vector clocks, a server that ignores the dependency is caught where only vectors tell: an unseen own write behind a greater sum', async () => {
+  const text = fs.readFileSync(path.join(FIXTURES, '..', 'protocols', 'unseen-write.kvcmd'), 'utf8');
+  const good = await runAndCheck(text, 'settled', { protocol: 'vector' });
+  assert.deepEqual(good.report.violations, [], describeViolations(good));
+  const bad = await runAndCheck(text, 'settled', { protocol: 'vector', variant: 'ignoreDep' });
+  const [v] = bad.report.violations;
+  assert.ok(v, 'flagged');
+  assert.equal(v.rule, 'session');
+  assert.match(v.message, /returned theirs3 \{1:3\}, which has not seen \{0:1\} the client wrote before/);
+  assert.deepEqual(v.lines, [7, 16]);
+  // The same answer is right under Lamport stamps, where (counter,1) is greater than the write: no violation.
+  const lamport = await runAndCheck(text, 'settled', { protocol: 'lamport', variant: 'ignoreDep' });
+  assert.deepEqual(lamport.report.violations, []);
+});

@@ -290,5 +290,5 @@ export type VariantName = keyof typeof VARIANTS;
 /** A node factory for ModelHostOptions.createNode: the variant's servers, protocol's clients. */
 export function variantFactory(name: VariantName): (init: InitBody) => ProtocolNode {
   const Server = VARIANTS[name];
-  return (init) => (init.role === 'server' ? new Server({ id: init.id, seed: init.seed, gossip: init.gossip, trace: init.trace, clock: init.clock ?? 0 }) : createNode(init));
+  return (init) => (init.role === 'server' ? new Server({ id: init.id, seed: init.seed, gossip: init.gossip, trace: init.trace, clock: init.clock ?? 0, protocol: init.protocol }) : createNode(init));
 }
