@@ -7,7 +7,7 @@ import { LspClient } from './lspClient';
 
 describe('protocol directives in the editor', () => {
   let lsp: LspClient;
-  before(async () => { lsp = await LspClient.start('server', { settings: { kvcmd: { predict: false } } }); });
+  before(async () => { lsp = await LspClient.start('server', { settings: { kvcmd: { predict: true } } }); });
   after(async () => { assert.equal(await lsp.stop(), 0); });
 
   it('completes the key after "# kvcmd:" and the protocol names after "protocol="', async () => {
@@ -29,5 +29,21 @@ describe('protocol directives in the editor', () => {
     assert.match(text ?? '', /\*\*protocol vector\*\*: Vector clocks/);
     assert.match(text ?? '', /--protocol/);
     await lsp.close(uri);
+  });
+
+  it('the prediction runs with the script\'s protocol and writes stamps in its form', async () => {
+    const body = '\njoinServer 0\njoinServer 1\njoinClient 5 0\nput 5 k a\nget 5 k\n';
+    const vec = 'file:///work/vector.kvcmd', lam = 'file:///work/lamport.kvcmd';
+    await lsp.open(vec, `# kvcmd: protocol=vector${body}`);
+    await lsp.open(lam, `# plain${body}`);
+    assert.equal((await lsp.prediction(vec))?.state, 'done');
+    assert.equal((await lsp.prediction(lam))?.state, 'done');
+    const vHover = await lsp.hover(vec, { line: 5, character: 1 });
+    const lHover = await lsp.hover(lam, { line: 5, character: 1 });
+    assert.match(vHover ?? '', /\{0:1\}/, vHover);
+    assert.doesNotMatch(vHover ?? '', /\(\d+,0\)/);
+    assert.match(lHover ?? '', /\(\d+,0\)/, lHover);
+    await lsp.close(vec);
+    await lsp.close(lam);
   });
 });
