@@ -294,8 +294,10 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   });
   // Explore Outcomes (exploration.ts): the result is returned and shown on the lines it explored.
   connection.onRequest(ExploreRequest, async (p, token) => {
-    const a = analysisOf(p.uri);
-    if (!a) throw new Error(`kvcmd/explore: ${p.uri} is not open`);
+    const uri = p?.uri;
+    if (typeof uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'kvcmd/explore needs { uri: string, ... }');
+    const a = analysisOf(uri);
+    if (!a) throw new ResponseError(ErrorCodes.InvalidParams, `kvcmd/explore: ${uri} is not open`);
     const r = await explorations.explore(a, p, token);
     if (r.state === 'done') refreshHints();
     return r;

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { ErrorCodes, ResponseError } from 'vscode-jsonrpc';
 import { analyze } from '../../language/index';
-import { ClearRunResultsNotification, MemoryRequest, PredictionRequest, RunResultsNotification } from '../../lsp/customMessages';
+import { ClearRunResultsNotification, ExploreRequest, MemoryRequest, PredictionRequest, RunResultsNotification } from '../../lsp/customMessages';
 import { randomScript, rng } from '../check/generate';
 import { LspClient, find, withTimeout } from './lspClient';
 
@@ -167,8 +167,12 @@ test(`language server fuzz: ${STEPS} seeded random edits, requests and notificat
       await ask(pick(requestMethods), pick([null, {}, { textDocument: null }, { textDocument: { uri: 7 } }, { textDocument: { uri }, position: null }, [uri], 'x']), false);
     } else if (x < 0.84) {
       // The custom requests, and a method nobody serves.
-      const which = int(0, 3);
-      if (which === 0) {
+      const which = int(0, 4);
+      if (which === 4) {
+        // Explore: well-formed with a small budget (explore's default is 10 s), or anything at all.
+        const small = { uri: pick([target, unknown]), gossip: pick(['async', 'settled', 'off', 'x', 7]), seed: pick([1, 0, -1, 2 ** 31, 1.5, 'x']), maxSchedules: int(1, 40), budgetMs: int(1, 80) };
+        await ask(ExploreRequest.method, r() < 0.5 ? small : pick([null, {}, [target], { uri: 7 }, { uri: null, budgetMs: 5 }, 'x']), true);
+      } else if (which === 0) {
         // Ours: whatever the params, a result or a refusal (InvalidParams), never a failure inside.
         await ask(PredictionRequest.method, randomParams(), true);
       } else if (which === 1) {

@@ -183,15 +183,19 @@ describe('language server robustness', () => {
     assert.equal(await lsp.stop(), 0);
   });
 
-  it('ignores a didChange or didClose without params (a handler threw), refuses kvcmd/prediction without a uri (it failed inside)', async () => {
+  it('ignores a didChange or didClose without params (a handler threw), refuses kvcmd/prediction and kvcmd/explore without a uri (they failed inside)', async () => {
     const lsp = await LspClient.start('server');
     const uri = 'file:///work/noparams.kvcmd';
     await lsp.open(uri, 'joinServer 0\n');
     await lsp.connection.sendNotification('textDocument/didChange', null);
     await lsp.connection.sendNotification('textDocument/didClose', {});
     for (const params of [null, {}, { uri: 7, wait: true }, [uri]]) {
-      await assert.rejects(withTimeout(lsp.connection.sendRequest('kvcmd/prediction', params), 10_000), (e: unknown) => e instanceof ResponseError && e.code === ErrorCodes.InvalidParams, JSON.stringify(params));
+      for (const method of ['kvcmd/prediction', 'kvcmd/explore']) {
+        const refused = (e: unknown): boolean => e instanceof ResponseError && e.code === ErrorCodes.InvalidParams;
+        await assert.rejects(withTimeout(lsp.connection.sendRequest(method, params), 10_000), refused, `${method} ${JSON.stringify(params)}`);
+      }
     }
+    await assert.rejects(lsp.connection.sendRequest('kvcmd/explore', { uri: 'file:///work/not-open.kvcmd' }), (e: unknown) => e instanceof ResponseError && e.code === ErrorCodes.InvalidParams);
     assert.match((await lsp.hover(uri, { line: 0, character: 2 })) ?? '', /Start a new server/);
     assert.deepEqual(lsp.logs.filter((l) => l.startsWith('error:') && /failed/.test(l)), []);
     assert.ok(lsp.logs.some((l) => /ignored a didClose without a uri/.test(l)), lsp.logs.join('\n'));
