@@ -33,7 +33,8 @@ export function semanticTokens(a: DocAnalysis, fromLine = 0, toLine = a.script.l
     prevChar = char;
   };
   const lines = a.script.lines;
-  for (let i = Math.max(0, fromLine); i <= Math.min(toLine, lines.length - 1); i++) {
+  // Whole lines: a client's range may say 0.5 (the line index would then name no line).
+  for (let i = Math.max(0, Math.floor(fromLine)); i <= Math.min(Math.floor(toLine), lines.length - 1); i++) {
     const line = lines[i];
     if (line.command) {
       const spec = findCommand(line.command.text);

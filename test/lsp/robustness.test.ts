@@ -183,7 +183,7 @@ describe('language server robustness', () => {
     assert.equal(await lsp.stop(), 0);
   });
 
-  it('ignores a didChange or didClose without params (a handler threw), refuses kvcmd/prediction and kvcmd/explore without a uri (they failed inside)', async () => {
+  it('ignores a didChange or didClose without params (a handler threw), refuses kvcmd/prediction and kvcmd/explore without a uri, reads a range of fractional lines (they failed inside)', async () => {
     const lsp = await LspClient.start('server');
     const uri = 'file:///work/noparams.kvcmd';
     await lsp.open(uri, 'joinServer 0\n');
@@ -197,6 +197,10 @@ describe('language server robustness', () => {
     }
     await assert.rejects(lsp.connection.sendRequest('kvcmd/explore', { uri: 'file:///work/not-open.kvcmd' }), (e: unknown) => e instanceof ResponseError && e.code === ErrorCodes.InvalidParams);
     assert.match((await lsp.hover(uri, { line: 0, character: 2 })) ?? '', /Start a new server/);
+    // A range of fractional lines (it failed inside: line 0.5 named no line) covers the whole lines it touches.
+    const whole = await lsp.connection.sendRequest('textDocument/semanticTokens/range', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 5 } } });
+    const half = await lsp.connection.sendRequest('textDocument/semanticTokens/range', { textDocument: { uri }, range: { start: { line: 0.5, character: 0 }, end: { line: 0.5, character: 5 } } });
+    assert.deepEqual(half, whole);
     assert.deepEqual(lsp.logs.filter((l) => l.startsWith('error:') && /failed/.test(l)), []);
     assert.ok(lsp.logs.some((l) => /ignored a didClose without a uri/.test(l)), lsp.logs.join('\n'));
     assert.equal(await lsp.stop(), 0);
