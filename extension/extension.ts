@@ -7,6 +7,7 @@ import type { ClusterTreeProvider, ClusterNode } from './clusterTree';
 import { registerRunCommands } from './commands';
 import { registerDebugFollow } from './debugFollow';
 import { registerDebugger, type KvcmdDebugRecord } from './debugger';
+import { registerExploreOutcomes } from './exploreOutcomes';
 import { startLanguageClient, type KvcmdLanguageClient } from './languageClient';
 import { registerMessagesPanel, type MessagesPanelHandle } from './messagesPanel';
 import { registerRunLog } from './runLog';
@@ -63,6 +64,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KvcmdA
   // The debugger (debug type kvcmd, in-process adapter); the Cluster view and Messages panel follow its sessions.
   const debug = registerDebugger(nodeMainPath);
   context.subscriptions.push(debug.disposable, registerDebugFollow(debug.onDidChangeDebugRecord, { tree: cluster.provider, messages }));
+  context.subscriptions.push(registerExploreOutcomes({ client: languageClient, messages, log }));
   const testing = registerTesting(nodeMainPath, log);
   context.subscriptions.push(testing.disposable, registerCompareView(log));
   api = { languageClient, nodeMainPath, log, runs, outputText: () => output.value(), clusterTree: cluster.provider, clusterView: cluster.view,

@@ -12,6 +12,9 @@
 // the page shows that session's record so far instead of the run's (`events` with `reset` at each
 // stop, so a step back shortens it) and highlights the stopped line; when the session ends, the
 // file's last run comes back. A run of the file started meanwhile takes over until the next stop.
+//
+// A witness of an exploration (extension/exploreOutcomes.ts calls `showWitness`) is drawn the same
+// way: the model's run of the file under that schedule, until a run or a debug stop takes over.
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -34,6 +37,8 @@ export interface MessagesPanelHandle {
   readonly record: RunRecord | undefined;
   /** Whether the page shows a debug session's record (`followDebug`) instead of a run's. */
   readonly debugging: boolean;
+  /** The schedule of the exploration witness the page shows (`showWitness`), if it shows one. */
+  readonly witness: string | undefined;
   /** What the page posted, oldest first (the last 100). */
   readonly fromPage: readonly PageToHost[];
   readonly lastFromPage: PageToHost | undefined;
@@ -74,6 +79,8 @@ class MessagesPanel implements vscode.Disposable {
   private debugStop: { uri: vscode.Uri; events: readonly ClusterEvent[]; line: number } | undefined;
   /** The page shows `debugStop` (posted, or to post once the page is ready) instead of `shownRecord`. */
   private debugShown = false;
+  /** The schedule of the witness on the page, when it shows one instead of a run. */
+  private witnessShown: string | undefined;
 
   constructor(private readonly runs: RunManager) {
     this.subscriptions.push(
@@ -91,7 +98,24 @@ class MessagesPanel implements vscode.Disposable {
       void vscode.window.showInformationMessage('kvcmd: open a .kvcmd file to see the messages of its run.');
       return;
     }
-    const same = this.panel && this.isShown(uri);
+    const same = this.open(uri);
+    if (!same) {
+      this.render(this.runs.current(uri) ?? this.runs.lastRun(uri));
+      if (this.debugStop && this.isShown(this.debugStop.uri)) this.showDebug();
+    }
+  }
+
+  /** Draws a witness of an exploration of `uri`: the record of its model run under `schedule`. */
+  showWitness(uri: vscode.Uri, witness: { schedule: string; events: readonly ClusterEvent[] }): void {
+    this.open(uri);
+    this.renderEvents(witness.events, `${path.basename(uri.path)}: witness ${witness.schedule}`);
+    this.witnessShown = witness.schedule;
+    this.panel!.title = `${this.title(uri)} (witness ${witness.schedule})`;
+  }
+
+  /** Creates the panel, or reveals it, for `uri`; true when it showed that file already. */
+  private open(uri: vscode.Uri): boolean {
+    const same = !!this.panel && this.isShown(uri);
     this.shownUri = uri;
     if (!this.panel) {
       this.panel = vscode.window.createWebviewPanel(MESSAGES_VIEW_TYPE, this.title(uri), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
@@ -107,10 +131,7 @@ class MessagesPanel implements vscode.Disposable {
     } else {
       this.panel.reveal(undefined, true);
     }
-    if (!same) {
-      this.render(this.runs.current(uri) ?? this.runs.lastRun(uri));
-      if (this.debugStop && this.isShown(this.debugStop.uri)) this.showDebug();
-    }
+    return same;
   }
 
   /**
@@ -134,6 +155,7 @@ class MessagesPanel implements vscode.Disposable {
       get visible() { return !!self.panel?.visible; },
       get record() { return self.shownRecord; },
       get debugging() { return self.debugShown; },
+      get witness() { return self.witnessShown; },
       get fromPage() { return [...self.messages]; },
       get lastFromPage() { return self.messages[self.messages.length - 1]; },
       ready: () => (this.pageReady ? Promise.resolve() : new Promise<void>((r) => this.readyWaiters.push(r))),
@@ -160,18 +182,27 @@ class MessagesPanel implements vscode.Disposable {
   /** A fresh page for `record` (none: an empty diagram waiting for a run). */
   private render(record: RunRecord | undefined): void {
     if (!this.panel || !this.shownUri) return;
+    const name = path.basename(this.shownUri.path);
+    this.renderEvents(record?.events ?? [], record ? name : `${name}: not run yet`);
+    this.shownRecord = record;
+    this.sent = record?.events.length ?? 0;
+    this.panel.title = this.title(this.shownUri);
+  }
+
+  /** A fresh page drawing `events`; it shows neither a run, a debug stop nor a witness until the caller says which. */
+  private renderEvents(events: readonly ClusterEvent[], title: string): void {
+    if (!this.panel || !this.shownUri) return;
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.shownRecord = record;
+    this.shownRecord = undefined;
     this.debugShown = false;
-    this.sent = record?.events.length ?? 0;
+    this.witnessShown = undefined;
+    this.sent = 0;
     this.pageReady = false;
     const doc = vscode.workspace.textDocuments.find((d) => this.isShown(d.uri));
     const webview = this.panel.webview;
-    const name = path.basename(this.shownUri.path);
-    this.panel.title = this.title(this.shownUri);
-    webview.html = diagramHtml(record?.events ?? [], {
-      title: record ? name : `${name}: not run yet`,
+    webview.html = diagramHtml(events, {
+      title,
       // Each line of the script as it ran (a run starts from the document's text of that moment).
       scriptLines: doc?.getText().split(/\r?\n/),
       nonce: crypto.randomBytes(16).toString('base64'),
@@ -186,6 +217,7 @@ class MessagesPanel implements vscode.Disposable {
     this.timer = undefined;
     this.shownRecord = undefined;
     this.debugShown = true;
+    this.witnessShown = undefined;
     this.panel.title = `${this.title(this.shownUri)} (debugging)`;
     if (this.pageReady) this.postDebug();
   }
@@ -239,7 +271,7 @@ class MessagesPanel implements vscode.Disposable {
         this.flush();
         if (this.debugShown) this.postDebug();
         // A finished run shows the cursor line's messages at once; a running one follows its end.
-        if (this.shownRecord && this.shownRecord.state !== 'running') this.postCursorLine();
+        if ((this.shownRecord && this.shownRecord.state !== 'running') || this.witnessShown) this.postCursorLine();
         for (const w of this.readyWaiters.splice(0)) w();
         break;
       case 'reveal':
@@ -297,6 +329,7 @@ class MessagesPanel implements vscode.Disposable {
     this.shownUri = undefined;
     this.shownRecord = undefined;
     this.debugShown = false;
+    this.witnessShown = undefined;
     this.pageReady = false;
   }
 }
@@ -306,11 +339,13 @@ export function registerMessagesPanel(runs: RunManager): {
   disposable: vscode.Disposable;
   handle: () => MessagesPanelHandle | undefined;
   followDebug: (uri: vscode.Uri, stop: { events: readonly ClusterEvent[]; line: number } | undefined) => void;
+  showWitness: (uri: vscode.Uri, witness: { schedule: string; events: readonly ClusterEvent[] }) => void;
 } {
   const panel = new MessagesPanel(runs);
   return {
     disposable: vscode.Disposable.from(panel, vscode.commands.registerCommand('kvcmd.showMessages', (arg?: unknown) => panel.show(arg))),
     handle: () => panel.handle(),
     followDebug: (uri, stop) => panel.followDebug(uri, stop),
+    showWitness: (uri, witness) => panel.showWitness(uri, witness),
   };
 }
