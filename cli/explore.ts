@@ -1,9 +1,10 @@
-// `kvcmd explore FILE [--max-schedules N] [--seed N] [--gossip M] [--json] [--replay W]`: its own
+// `kvcmd explore FILE [--max-schedules N] [--seed N] [--gossip M] [--protocol P] [--json] [--replay W]`: its own
 // flags, parsed here; cli/main.ts only dispatches.
-import type { GossipMode } from '../protocol/messages';
+import type { GossipMode, ProtocolName } from '../protocol/messages';
+import { protocolFor } from '../language/directives';
 import { printDiagnostics, readAndCheck } from '../language/scriptFile';
 import { explore, ExploreReport, parseSchedule, replayCommand, runSchedule, ScheduleError } from '../explore/explore';
-import { commandWord, gossipValue, seedValue, UsageError } from './args';
+import { commandWord, gossipValue, protocolValue, seedValue, UsageError } from './args';
 
 export const DEFAULT_MAX_SCHEDULES = 10_000;
 
@@ -11,6 +12,8 @@ export interface ExploreArgs {
   file?: string;
   seed: number;
   gossip: GossipMode;
+  /** --protocol: overrides the script's protocol directive, as for run. */
+  protocol?: ProtocolName;
   maxSchedules: number;
   json: boolean;
   /** --replay W: run that one schedule and print its stdout. */
@@ -45,6 +48,7 @@ export function parseExploreArgs(argv: readonly string[]): ExploreArgs {
         break;
       }
       case '--gossip': args.gossip = gossipValue(value()); break;
+      case '--protocol': args.protocol = protocolValue(value()); break;
       case '--json': args.json = true; break;
       case '--replay': {
         const v = value();
@@ -86,8 +90,10 @@ export async function runExploreCommand(argv: readonly string[], io: Out, signal
   printDiagnostics(script, io.err);
   if (script.hasErrors) return 2;
   const commands = script.analysis.commands;
+  // The protocol `kvcmd run` would use, so that every witness replays there as it ran here.
+  const settings = { seed: args.seed, gossip: args.gossip, protocol: protocolFor(script.analysis.directives, args.protocol) };
   if (args.replay !== undefined) {
-    const run = await runSchedule(commands, args, parseSchedule(args.replay));
+    const run = await runSchedule(commands, settings, parseSchedule(args.replay));
     io.out(run.stdout);
     for (const v of run.violations) io.err(`kvcmd: explore: ${v.rule}: ${v.message}\n`);
     const e = run.scheduleError;
@@ -95,16 +101,17 @@ export async function runExploreCommand(argv: readonly string[], io: Out, signal
     else if (!run.ok) io.err(`kvcmd: explore: the run broke: ${run.error}\n`);
     return run.ok && run.violations.length === 0 ? 0 : 1;
   }
-  const report = await explore(commands, { seed: args.seed, gossip: args.gossip, maxSchedules: args.maxSchedules, ...(signal ? { signal } : {}) });
+  const report = await explore(commands, { ...settings, maxSchedules: args.maxSchedules, ...(signal ? { signal } : {}) });
   if (signal?.aborted) return 130;
   // The file as given (`-` for stdin), so that the printed command lines run as they are.
   const replayName = args.file === undefined || args.file === '-' ? '-' : args.file;
-  io.out(args.json ? JSON.stringify(reportJson(script.name, replayName, report), null, 2) + '\n' : formatReport(script.name, report, replayName));
+  const replayAs = { ...report, ...(args.protocol ? { protocol: args.protocol } : {}) };
+  io.out(args.json ? JSON.stringify(reportJson(script.name, replayName, replayAs), null, 2) + '\n' : formatReport(script.name, replayAs, replayName));
   return report.violations.length > 0 || report.errors.length > 0 ? 1 : 0;
 }
 
 /** The report as --json prints it: every witness with the `kvcmd run` command line that replays it. */
-export function reportJson(name: string, replayName: string, r: ExploreReport): object {
+export function reportJson(name: string, replayName: string, r: ExploreReport & { protocol?: ProtocolName }): object {
   const replay = <T extends { witness: string }>(x: T): T & { replay: string } => ({ ...x, replay: replayCommand(replayName, r, x.witness) });
   const { ms: _ms, ...rest } = r;
   return {
@@ -116,7 +123,7 @@ export function reportJson(name: string, replayName: string, r: ExploreReport): 
   };
 }
 
-export function formatReport(name: string, r: ExploreReport, replayName = name): string {
+export function formatReport(name: string, r: ExploreReport & { protocol?: ProtocolName }, replayName = name): string {
   const lines: string[] = [];
   const s = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   const cut = r.stoppedBy === 'time' ? 'the time budget ran out' : r.stoppedBy === 'cancelled' ? 'cancelled' : '--max-schedules reached';

@@ -11,7 +11,7 @@ Usage:
   kvcmd check [FILE|-]
   kvcmd verify RECORD.jsonl  checks a recorded run's history (exit 1 with violations)
   kvcmd test [DIR|FILE...] [--gossip M] [--protocol P] [--model] [--seed N] [--junit OUT.xml] [--update]
-  kvcmd explore FILE [--max-schedules N] [--seed N] [--gossip M] [--json] [--replay W]
+  kvcmd explore FILE [--max-schedules N] [--seed N] [--gossip M] [--protocol P] [--json] [--replay W]
   kvcmd compare FILE [--protocol A --protocol B] [--gossip A [--gossip B]] [--seed A [--seed B]] [--json]
   kvcmd lsp --stdio          the language server, for any LSP editor
   kvcmd dap                  the debugger (Debug Adapter Protocol on stdio), for any DAP editor

@@ -11,7 +11,8 @@ import type { Readable, Writable } from 'stream';
 import type { ProcessHostOptions } from '../cluster/processHost';
 import { readAndCheck, type CheckedScript } from '../language/scriptFile';
 import { formatDiagnostic } from '../language/diagnostics';
-import { GOSSIP_MODES, type GossipMode } from '../protocol/messages';
+import { GOSSIP_MODES, type GossipMode, type ProtocolName } from '../protocol/messages';
+import { protocolFor } from '../language/directives';
 import { formatStamp } from '../protocol/stamp';
 import type { ClusterEvent } from '../record/events';
 import { connect, type DapMessage } from './framing';
@@ -216,7 +217,7 @@ export class KvcmdDebugAdapter {
     if (backend !== 'model' && backend !== 'processes') throw new RequestError(`"backend" must be model or processes, not '${String(backend)}'`);
     const program = path.resolve(args.program);
     const script = loadScript(program);
-    const schedule = hasSchedule ? await checkedSchedule(args.schedule, script, { seed, gossip, backend }) : undefined;
+    const schedule = hasSchedule ? await checkedSchedule(args.schedule, script, { seed, gossip, backend, protocol: protocolFor(script.analysis.directives) }) : undefined;
     this.launchArgs = { ...args, program, seed, gossip, backend };
     this.script = script;
     this.schedule = schedule;
@@ -229,6 +230,8 @@ export class KvcmdDebugAdapter {
       commands: this.script!.analysis.commands,
       seed: Number(a.seed),
       gossip: a.gossip!,
+      // The script's protocol directive, as `kvcmd run` reads it.
+      protocol: protocolFor(this.script!.analysis.directives),
       backend: a.backend!,
       ...(this.schedule ? { schedule: this.schedule } : {}),
       ...(a.backend === 'processes'
@@ -458,7 +461,7 @@ function loadScript(program: string): CheckedScript {
 }
 
 /** A launch's "schedule": well formed, on the model, and fitting the script (a quick run checks), or a located reason. */
-async function checkedSchedule(raw: unknown, script: CheckedScript, settings: { seed: number; gossip: GossipMode; backend: string }): Promise<Choice[]> {
+async function checkedSchedule(raw: unknown, script: CheckedScript, settings: { seed: number; gossip: GossipMode; backend: string; protocol: ProtocolName }): Promise<Choice[]> {
   if (typeof raw !== 'string') throw new RequestError(`"schedule" must be a string such as "0.2.h.1" (a witness of kvcmd explore), not ${JSON.stringify(raw)}`);
   if (settings.backend !== 'model') throw new RequestError('"schedule" needs "backend": "model": real processes deliver messages in their own order');
   let choices: Choice[];

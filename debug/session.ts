@@ -18,7 +18,7 @@ import { ClusterRun, type Backend } from '../cluster/runner';
 import type { ModelHost } from '../cluster/modelHost';
 import type { ProcessHostOptions } from '../cluster/processHost';
 import type { Command } from '../language/commands';
-import { summarizeBody, type Envelope, type GossipMode, type MessageKind, type NodeId, type Stamp } from '../protocol/messages';
+import { summarizeBody, type Envelope, type GossipMode, type MessageKind, type NodeId, type ProtocolName, type Stamp } from '../protocol/messages';
 import { formatStamp } from '../protocol/stamp';
 import { ClusterState } from '../record/clusterState';
 import { describeGet, describeMessage } from '../record/describe';
@@ -45,6 +45,8 @@ export interface SessionOptions {
   commands: readonly Command[];
   seed: number;
   gossip: GossipMode;
+  /** How writes are ordered (docs/protocol.md); the runner's default when absent. */
+  protocol?: ProtocolName;
   /** 'model' (default): every operation. 'processes': real node processes, step over only. */
   backend?: Backend;
   process?: ProcessHostOptions;
@@ -288,6 +290,7 @@ export class DebugSession {
     this.run = new ClusterRun({
       seed: this.options.seed,
       gossip: this.options.gossip,
+      ...(this.options.protocol ? { protocol: this.options.protocol } : {}),
       trace: true,
       backend: this.backend,
       ...(model ? { model: { beforeDelivery: (env: Envelope) => this.beforeDelivery(gen, env), ...(replay ? { schedule: replay.hook } : {}) } } : {}),

@@ -203,9 +203,14 @@ function shellWord(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The command line that replays `witness` exactly: `kvcmd run FILE --model --gossip M --seed N --schedule W`. */
-export function replayCommand(file: string, settings: { gossip: GossipMode; seed: number }, witness: string): string {
-  return `kvcmd run ${shellWord(file)} --model --gossip ${settings.gossip} --seed ${settings.seed} --schedule ${witness}`;
+/**
+ * The command line that replays `witness` exactly: `kvcmd run FILE --model --gossip M --seed N
+ * --schedule W`, with `--protocol P` when one was chosen on the command line (a script's own
+ * protocol directive applies to the replay by itself).
+ */
+export function replayCommand(file: string, settings: { gossip: GossipMode; seed: number; protocol?: ProtocolName }, witness: string): string {
+  const protocol = settings.protocol ? ` --protocol ${settings.protocol}` : '';
+  return `kvcmd run ${shellWord(file)} --model --gossip ${settings.gossip} --seed ${settings.seed}${protocol} --schedule ${witness}`;
 }
 
 export interface ExploreOptions extends ScheduleSettings {

@@ -20,6 +20,7 @@ import type { ClusterEvent } from '../record/events';
 import { GOSSIP_MODES, type GossipMode } from '../protocol/messages';
 import { DEBUG_TYPE } from './debugger';
 import { preflight } from './preflight';
+import { protocolFor } from '../language/directives';
 import { readRunConfig } from './settings';
 
 /** What "Open Witness in Message Diagram" resolves to (tests read it). */
@@ -171,7 +172,7 @@ export function registerExploreOutcomes({ client, messages, log }: ExploreOutcom
       return undefined;
     }
     const gossip: GossipMode = (GOSSIP_MODES as readonly string[]).includes(t.gossip) ? (t.gossip as GossipMode) : 'async';
-    const run = await runSchedule(checked.commands, { seed: t.seed, gossip }, parseSchedule(t.witness));
+    const run = await runSchedule(checked.commands, { seed: t.seed, gossip, protocol: protocolFor(checked.directives) }, parseSchedule(t.witness));
     if (run.scheduleError) {
       const where = run.scheduleError.line !== undefined ? ` (line ${run.scheduleError.line})` : '';
       void vscode.window.showErrorMessage(`kvcmd: witness ${t.witness} no longer fits ${path.basename(uri.path)}${where}: ${run.scheduleError.message}. Explore again.`);

@@ -10,6 +10,7 @@
 import { fileURLToPath } from 'node:url';
 import { type CancellationToken, type InlayHint, type InlayHintLabelPart, MarkupKind, type Range } from 'vscode-languageserver/node';
 import { explore, replayCommand, type ExploreReport } from '../explore/explore';
+import { protocolFor } from '../language/directives';
 import { GOSSIP_MODES, type GossipMode } from '../protocol/messages';
 import type { ExploreOutcomes, ExploreParams, WitnessTarget } from './customMessages';
 import type { DocAnalysis } from './docAnalysis';
@@ -66,7 +67,9 @@ export class Explorations {
     this.running.set(a.uri, abort);
     const cancel = token?.onCancellationRequested(() => abort.abort());
     try {
-      const report = await explore(a.analysis.commands, { seed, gossip, maxSchedules, maxMs: budgetMs, signal: abort.signal });
+      // The script's protocol directive, as `kvcmd run` reads it: the replay lines then fit as they are.
+      const protocol = protocolFor(a.analysis.directives);
+      const report = await explore(a.analysis.commands, { seed, gossip, protocol, maxSchedules, maxMs: budgetMs, signal: abort.signal });
       if (abort.signal.aborted) return { ...base, ...empty, ...counts(report), state: 'cancelled' };
       const result = toOutcomes(report, base, fileOf(a.uri));
       this.results.set(a.uri, result);

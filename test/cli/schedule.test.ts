@@ -108,3 +108,22 @@ test('--schedule refusals: exit 2 with what is wrong and where, nothing run or w
   await refused(['run', '--model', '--interactive', '--schedule', '0'], /--schedule replays a whole script: it cannot go with --interactive/);
   await refused(['check', file, '--schedule', '0'], /--schedule goes with run/);
 }));
+
+test('the protocol of the exploration is the replay\'s: a directive in the script, or --protocol repeated in the kvcmd run lines', () => withScript(`# kvcmd: protocol=vector\n${RACE}`, async (dir, file) => {
+  const check = async (args: string[], protocolFlag: string): Promise<void> => {
+    const json = await runCli(['explore', file, '--json', ...args]);
+    assert.equal(json.code, 0, json.stderr);
+    const report = JSON.parse(json.stdout) as JsonReport;
+    for (const o of report.outcomes) {
+      assert.equal(o.replay, `kvcmd run ${file} --model --gossip async --seed 1${protocolFlag} --schedule ${o.witness}`);
+      const run = await runCli(argvOf(o.replay));
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, o.stdout, o.replay);
+    }
+  };
+  await check([], '');
+  await check(['--protocol', 'lamport-low'], ' --protocol lamport-low');
+  const bad = await runCli(['explore', file, '--protocol', 'nope']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--protocol must be one of/);
+}));
