@@ -38,6 +38,11 @@ export interface GenerateOptions {
    * them, a long value. Scripts with these are text only: a file would not keep a lone surrogate.
    */
   oddTokens?: boolean;
+  /**
+   * Before a put or get by a client linked to no live server, link it to one with this probability
+   * (`createConnection`), so that fewer operations fail for want of a server.
+   */
+  relink?: number;
 }
 
 /** Keys (no `:`, no blanks) and value prefixes the `oddTokens` option draws from. */
@@ -111,6 +116,11 @@ export function randomScript(seed: number, opts: GenerateOptions): string {
       out.push(`sleep ${Math.floor(r() * opts.sleepMs)}`);
     } else if (clients.size > 0) {
       const c = pick([...clients]);
+      if (opts.relink && !serversAlive.some((s) => links.has(pair(c, s))) && r() < opts.relink) {
+        const s = pick(serversAlive);
+        out.push(`createConnection ${name(c)} ${name(s)}`);
+        links.add(pair(c, s));
+      }
       if (x < 0.75) out.push(`put ${name(c)} ${key()} ${valuePrefix()}${++value}`);
       else out.push(`get ${name(c)} ${key()}`);
     }

@@ -30,6 +30,7 @@ function scriptFor(seed: number): string {
     keys: 2 + Math.floor(r() * 3),
     rejoin: r() < 0.75,
     oddTokens: r() < 0.5,
+    relink: 0.85,
     ...(spread ? { serverIds: SPREAD_SERVERS, clientIds: SPREAD_CLIENTS } : {}),
   });
 }
