@@ -250,7 +250,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
         item.tooltip = new vscode.MarkdownString(
           `**${r.name}**${r.toLine === undefined ? '' : ` up to line ${r.toLine + 1}`}\n\n` +
           `${stateWord(r)} ${(r.finishedAt ?? r.startedAt).toLocaleString()}${r.ms !== undefined && r.state !== 'running' ? ` after ${formatMs(r.ms)}` : ''}\n\n` +
-          `seed ${r.seed} · gossip ${r.gossip} · ${r.commands.length} command(s)${r.failures ? ` · ${r.failures} failed` : ''}${r.error ? `\n\n${r.error}` : ''}`);
+          `seed ${r.seed} · gossip ${r.gossip} · protocol ${r.protocol} · ${r.commands.length} command(s)${r.failures ? ` · ${r.failures} failed` : ''}${r.error ? `\n\n${r.error}` : ''}`);
         item.command = { title: 'Open', command: 'vscode.open', arguments: [r.uri] };
         item.contextValue = 'run';
         return item;

@@ -8,7 +8,7 @@ export function registerRunLog(runs: RunManager, log: vscode.LogOutputChannel): 
   return vscode.Disposable.from(
     runs.onDidStartRun((r) => {
       for (const w of r.warnings) log.warn(w);
-      log.info(`── ${r.name}${upTo(r)}: ${r.commands.length} command(s), seed ${r.seed}, gossip ${r.gossip}`);
+      log.info(`── ${r.name}${upTo(r)}: ${r.commands.length} command(s), seed ${r.seed}, gossip ${r.gossip}, protocol ${r.protocol}`);
     }),
     runs.onDidRunEvent(({ record, event }) => {
       const text = describeEvent(record.name, event);

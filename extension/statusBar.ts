@@ -21,7 +21,7 @@ export function registerStatusBar(runs: RunManager): vscode.Disposable {
     shown = r;
     const where = r.toLine === undefined ? '' : ` up to line ${r.toLine + 1}`;
     const tip = new vscode.MarkdownString(undefined, true);
-    tip.appendMarkdown(`**${r.name}**${where} · seed ${r.seed} · gossip ${r.gossip}\n\n`);
+    tip.appendMarkdown(`**${r.name}**${where} · seed ${r.seed} · gossip ${r.gossip} · protocol ${r.protocol}\n\n`);
     item.backgroundColor = undefined;
     switch (r.state) {
       case 'running':
