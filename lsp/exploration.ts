@@ -39,10 +39,11 @@ export function exploreSummary(r: ExploreOutcomes): string {
   if (r.state === 'refused') return `not explored: ${r.error ?? 'the script has errors'}`;
   const scope = r.exhaustive
     ? 'exhaustive'
-    : `sampled: stopped by ${r.stoppedBy === 'time' ? `the ${r.budgetMs / 1000} s budget` : r.stoppedBy === 'cancelled' ? 'a cancel' : `the budget of ${plural(r.maxSchedules, 'schedule')}`}`;
+    : `sampled: stopped by ${r.stoppedBy === 'time' ? 'the time budget' : r.stoppedBy === 'cancelled' ? 'a cancel' : 'the schedule budget'}`;
+  const budget = `budget ${plural(r.maxSchedules, 'schedule')} or ${r.budgetMs >= 1000 ? `${r.budgetMs / 1000} s` : `${r.budgetMs} ms`}`;
   const broke = r.errors.length ? `; ${plural(r.errors.reduce((n, e) => n + e.count, 0), 'run')} broke` : '';
   const violations = r.violations.length ? `; ${plural(r.violations.length, 'checker violation')}` : '';
-  return `${plural(r.outcomes.length, 'distinct stdout')} in ${plural(r.schedules, 'schedule')} explored (${scope}; gossip ${r.gossip}, seed ${r.seed})${violations}${broke}`;
+  return `${plural(r.outcomes.length, 'distinct stdout')} in ${plural(r.schedules, 'schedule')} explored (${scope}, ${budget}; gossip ${r.gossip}, seed ${r.seed})${violations}${broke}`;
 }
 
 export class Explorations {

@@ -10,6 +10,7 @@ import type { InlayHint, InlayHintLabelPart, MarkupContent } from 'vscode-langua
 import { analyze } from '../../language/index';
 import { explore, parseSchedule, runSchedule } from '../../explore/explore';
 import { ExploreRequest, type ExploreOutcomes, type ExploreParams, type WitnessTarget } from '../../lsp/customMessages';
+import { exploreSummary } from '../../lsp/exploration';
 import { LspClient, ROOT, find, withTimeout } from './lspClient';
 
 const RACE = `joinServer 0
@@ -69,7 +70,7 @@ describe('kvcmd/explore', () => {
       const [first, second] = l.outcomes;
       assert.equal(text(h), `⟂ 2 outcomes: ${first.text} (${first.count} schedules) | ${second.text} (${second.count})`);
       const [head, ...rest] = parts(h);
-      assert.match(tip(head), new RegExp(`^Explored on the model: 3 distinct stdouts in ${r.schedules} schedules explored \\(exhaustive; gossip async, seed 4\\)`));
+      assert.match(tip(head), new RegExp(`^Explored on the model: 3 distinct stdouts in ${r.schedules} schedules explored \\(exhaustive, budget 10,000 schedules or 10 s; gossip async, seed 4\\)`));
       const clickable = rest.filter((p) => p.command);
       assert.equal(clickable.length, 2);
       clickable.forEach((p, i) => {
@@ -111,6 +112,7 @@ describe('kvcmd/explore', () => {
     const sampled = await short;
     assert.equal(sampled.state, 'done');
     assert.ok(!sampled.exhaustive && sampled.stoppedBy === 'time' && sampled.schedules > 0, JSON.stringify({ ...sampled, lines: undefined }));
+    assert.match(exploreSummary(sampled), /^1 distinct stdout in [\d,]+ schedules? explored \(sampled: stopped by the time budget, budget 10,000 schedules or 300 ms; gossip async, seed 1\)$/);
     const hints = (await lsp.inlayHints(big)) ?? [];
     assert.ok(hints.length > 0 && hints.every((h) => text(h).startsWith('⟂ 1 outcome (sampled): ')), hints.map(text).join('\n'));
   });
