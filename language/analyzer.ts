@@ -1,3 +1,4 @@
+import { Directives, readDirectives } from './directives';
 import { CommandName } from './catalogue';
 import { Command } from './commands';
 import { Diagnostic, makeDiagnostic } from './diagnostics';
@@ -23,6 +24,8 @@ export interface Analysis {
   keys: { key: string; range: Range }[];
   /** The topology after the last line, for callers that only need the end state. */
   finalTopology: Topology;
+  /** What the script's header comments set (`# kvcmd: protocol=NAME`). */
+  directives: Directives;
   /** The 0-based line of a `done` that ended the script early; the lines after it were not checked. */
   doneLine?: number;
   /** 0-based lines of `joinClient`s with an error whose client later lines still use (Topology.brokenJoins); absent if none. */
@@ -73,10 +76,14 @@ export function analyze(input: string | ParsedScript): Analysis {
     topo.apply(cmd);
   }
 
+  const header = readDirectives(script);
+  diagnostics.push(...header.diagnostics);
+  diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   return {
     script,
     commands,
     diagnostics,
+    directives: header.directives,
     hasErrors: diagnostics.some((d) => d.severity === 'error'),
     ids: [...ids.values()],
     references,
