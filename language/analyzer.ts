@@ -1,6 +1,6 @@
 import { Directives, readDirectives } from './directives';
 import { CommandName } from './catalogue';
-import { Command } from './commands';
+import { Command, NodePattern } from './commands';
 import { Diagnostic, makeDiagnostic } from './diagnostics';
 import { deleteLineFix } from './edits';
 import { parseId } from './ids';
@@ -37,7 +37,7 @@ export function isDoneLine(line: ParsedLine): boolean {
   return line.command?.text === 'done' && line.args.length === 0;
 }
 
-const ID_ROLES = new Set(['newServer', 'server', 'newClient', 'client', 'peer']);
+const ID_ROLES = new Set(['newServer', 'server', 'newClient', 'client', 'peer', 'node']);
 
 /** Checks a whole script, walking the cluster model line by line exactly as the runtime will. */
 export function analyze(input: string | ParsedScript): Analysis {
@@ -205,5 +205,9 @@ function buildCommand(shaped: ShapedLine, line: number): Command {
     case 'put': return { name, line, client: v[0] as number, key: v[1] as string, value: v[2] as string };
     case 'get': return { name, line, client: v[0] as number, key: v[1] as string };
     case 'sleep': return { name, line, ms: v[0] as number };
+    case 'delay': return { name, line, from: v[0] as NodePattern, to: v[1] as NodePattern, ms: v[2] as number, maxMs: (v[3] ?? v[2]) as number };
+    case 'drop': case 'duplicate': return { name, line, from: v[0] as NodePattern, to: v[1] as NodePattern, p: v[2] as number };
+    case 'heal': return { name, line, from: v[0] as NodePattern, to: v[1] as NodePattern };
+    case 'pauseServer': case 'resumeServer': return { name, line, server: v[0] as number };
   }
 }

@@ -3,15 +3,22 @@
 
 export type CommandName =
   | 'joinServer' | 'killServer' | 'joinClient' | 'breakConnection' | 'createConnection'
-  | 'stabilize' | 'printStore' | 'put' | 'get' | 'sleep';
+  | 'stabilize' | 'printStore' | 'put' | 'get' | 'sleep'
+  | 'delay' | 'drop' | 'duplicate' | 'heal' | 'pauseServer' | 'resumeServer';
 
 /**
  * What an argument stands for. The id roles tell the analyzer which kind of node the
- * id must (or must not yet) be: `newServer`/`newClient` are being joined, `peer` may be either.
+ * id must (or must not yet) be: `newServer`/`newClient` are being joined, `peer` may be either,
+ * `node` is any node that has joined or `*` for every node (the faults of the network).
+ * `ms` is a duration, `probability` a number from 0 to 1.
  */
-export type ArgRole = 'newServer' | 'server' | 'newClient' | 'client' | 'peer' | 'key' | 'value' | 'ms';
+export type ArgRole = 'newServer' | 'server' | 'newClient' | 'client' | 'peer' | 'node' | 'key' | 'value' | 'ms' | 'probability';
 
-export interface ArgSpec { name: string; role: ArgRole; doc: string }
+/**
+ * `optional`: the argument may be left out (only trailing arguments are). A `#` token is never an
+ * optional argument: once the required ones are there, it starts a comment (parser.ts).
+ */
+export interface ArgSpec { name: string; role: ArgRole; doc: string; optional?: boolean }
 
 export interface CommandSpec {
   name: CommandName;
@@ -38,6 +45,13 @@ const peerArg = (name: string): ArgSpec => ({
   name, role: 'peer', doc: 'A server id or a client id (at most one of the two may be a client).',
 });
 const keyArg: ArgSpec = { name: 'key', role: 'key', doc: 'Any word without spaces and without `:`; case-sensitive.' };
+// The two ends of a fault: messages go from the first to the second (one direction only).
+const fromArg: ArgSpec = { name: 'from', role: 'node', doc: 'The sending node: a server or client id joined earlier, or `*` for any node.' };
+const toArg: ArgSpec = { name: 'to', role: 'node', doc: 'The receiving node: a server or client id joined earlier, or `*` for any node.' };
+const probabilityArg = (doc: string): ArgSpec => ({ name: 'p', role: 'probability', doc: `${doc} A number from 0 to 1, like \`0.25\`; 0 turns it off.` });
+const FAULT_NOTE = ' Faults act on the sending side of the link, with a generator seeded from the run\'s seed and the link, ' +
+  'so the same seed replays the same faults. They touch messages between nodes only (put, get, gossip and their ' +
+  'replies; stabilize\'s messages are delayed but never lost or doubled), never the script\'s own commands.';
 
 export const COMMANDS: readonly CommandSpec[] = Object.freeze([
   {
@@ -146,6 +160,78 @@ export const COMMANDS: readonly CommandSpec[] = Object.freeze([
     snippet: 'sleep ${1:100}',
     example: 'sleep 100',
   },
+  {
+    name: 'delay',
+    changesTopology: false,
+    args: [fromArg, toArg,
+      { name: 'ms', role: 'ms', doc: 'Milliseconds every message takes, from 0 to 600000; 0 ends the delay.' },
+      { name: 'maxms', role: 'ms', optional: true, doc: 'If given, each message takes a random time from `<ms>` to `<maxms>` instead (at least `<ms>`).' }],
+    summary: 'Slow down the messages one node sends another.',
+    doc: 'From now on every message `<from>` sends to `<to>` arrives `<ms>` milliseconds late, or a random time between ' +
+      '`<ms>` and `<maxms>`, so messages on the link may overtake each other. In `--gossip async` a `get` may then read ' +
+      'an older value while the gossip is on its way; in `settled` the script still waits for it. The model counts ' +
+      'the same milliseconds on a clock of its own.' + FAULT_NOTE,
+    snippet: 'delay ${1:0} ${2:1} ${3:100}',
+    example: 'delay 0 1 200',
+  },
+  {
+    name: 'drop',
+    changesTopology: false,
+    args: [fromArg, toArg, probabilityArg('The chance that each message is lost.')],
+    summary: 'Lose some of the messages one node sends another.',
+    doc: 'From now on each message `<from>` sends to `<to>` is lost with probability `<p>`. A lost request is not ' +
+      'processed; a lost reply was. Either way the node waiting for the reply learns after the link\'s delay that ' +
+      'it will not come, as over a cut link: a client tries another of its servers, a gossip flood counts that ' +
+      'server as not reached (it stays behind until a later write or `stabilize`).' + FAULT_NOTE,
+    snippet: 'drop ${1:0} ${2:1} ${3:1}',
+    example: 'drop 0 1 0.5',
+  },
+  {
+    name: 'duplicate',
+    changesTopology: false,
+    args: [fromArg, toArg, probabilityArg('The chance that each message arrives twice.')],
+    summary: 'Deliver some of the messages one node sends another twice.',
+    doc: 'From now on each message `<from>` sends to `<to>` arrives twice with probability `<p>`, the copy right ' +
+      'after the original. The receiver handles a message once: it recognises the copy by its sender and number ' +
+      'and discards it, so a duplicate changes nothing but the record and the diagram, where it is drawn twice.' + FAULT_NOTE,
+    snippet: 'duplicate ${1:0} ${2:1} ${3:1}',
+    example: 'duplicate * * 0.1',
+  },
+  {
+    name: 'heal',
+    changesTopology: false,
+    args: [fromArg, toArg],
+    summary: 'End every fault on the messages one node sends another.',
+    doc: 'Messages `<from>` sends to `<to>` travel normally again: no delay, no loss, no copies. The latest command ' +
+      'that names a pair wins, so `heal * *` ends every fault and `heal 0 1` after `drop * * 1` spares that one ' +
+      'direction. Messages already on their way keep their fate.',
+    snippet: 'heal ${1:*} ${2:*}',
+    example: 'heal * *',
+  },
+  {
+    name: 'pauseServer',
+    changesTopology: false,
+    args: [serverArg('A live server.')],
+    summary: 'Freeze a server: it handles nothing until resumed.',
+    doc: 'Stops the server process (SIGSTOP; the model does the same). Its store and links stay, and whatever is sent ' +
+      'to it waits until `resumeServer`. The script never waits for a paused server: a `put` or `get` whose request ' +
+      'waits for one finishes when it is resumed (its result comes then), and so does a flood that waits for it. ' +
+      '`printStore` of a paused server prints nothing, and `stabilize` is refused while any server is paused. ' +
+      'A server still paused when the script ends is resumed first.',
+    snippet: 'pauseServer ${1:0}',
+    example: 'pauseServer 1',
+  },
+  {
+    name: 'resumeServer',
+    changesTopology: false,
+    args: [serverArg('A paused server.')],
+    summary: 'Let a paused server run again.',
+    doc: 'Continues the server (SIGCONT). It handles what waited for it, and the script waits, one command at a time ' +
+      'in script order, for each `put`, `get` or gossip flood that was waiting for this server, so their results ' +
+      'come here, in the same order every run.',
+    snippet: 'resumeServer ${1:0}',
+    example: 'resumeServer 1',
+  },
 ] as CommandSpec[]);
 
 // Built once: the analyzer looks a command up on every line.
@@ -156,7 +242,14 @@ export function findCommand(name: string): CommandSpec | undefined {
   return byName.get(name);
 }
 
-/** `put <client> <key> <value>`: the form used in messages and help. */
+/** `put <client> <key> <value>`, `delay <from> <to> <ms> [<maxms>]`: the form used in messages and help. */
 export function usage(spec: CommandSpec): string {
-  return [spec.name, ...spec.args.map((a) => `<${a.name}>`)].join(' ');
+  return [spec.name, ...spec.args.map((a) => (a.optional ? `[<${a.name}>]` : `<${a.name}>`))].join(' ');
+}
+
+/** How many arguments a command needs at least (its optional ones left out). */
+export function requiredArgs(spec: CommandSpec): number {
+  let n = 0;
+  while (n < spec.args.length && !spec.args[n].optional) n++;
+  return n;
 }

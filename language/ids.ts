@@ -19,13 +19,26 @@ export function parseId(text: string): ParsedNumber {
   return { ok: true, value };
 }
 
-export function parseMs(text: string): ParsedNumber {
+/** A duration in ms for `command` (sleep, delay), named in the messages. */
+export function parseMs(text: string, command = 'sleep'): ParsedNumber {
   if (!DIGITS.test(text)) {
-    return { ok: false, message: `'${shorten(text)}' is not a valid duration: sleep takes a whole number of milliseconds, like 100` };
+    return { ok: false, message: `'${shorten(text)}' is not a valid duration: ${command} takes a whole number of milliseconds, like 100` };
   }
   const value = Number(text);
   if (value > MAX_SLEEP_MS) {
-    return { ok: false, message: `sleep ${shorten(text)} is too long: the limit is ${MAX_SLEEP_MS} ms (ten minutes)` };
+    return { ok: false, message: `${command} ${shorten(text)} is too long: the limit is ${MAX_SLEEP_MS} ms (ten minutes)` };
+  }
+  return { ok: true, value };
+}
+
+// 0, 1, or a decimal between them: `0.25`, `1.0`. No exponent, no sign, no percent.
+const PROBABILITY = /^(0|1)(\.[0-9]{1,9})?$/;
+
+/** A probability for `drop` and `duplicate`: a number from 0 to 1. */
+export function parseProbability(text: string): ParsedNumber {
+  const value = PROBABILITY.test(text) ? Number(text) : NaN;
+  if (!(value >= 0 && value <= 1)) {
+    return { ok: false, message: `'${shorten(text)}' is not a probability: write a number from 0 to 1, like 0.25 (0 never, 1 always)` };
   }
   return { ok: true, value };
 }

@@ -10,10 +10,13 @@ export interface LinkView {
    * that never joined counts as `kill-dead`, which is skipped all the same (the master's view).
    */
   hasJoinedServer?(id: number): boolean;
+  /** Whether a live server is paused (pauseServer); without it no server ever is. */
+  isPaused?(id: number): boolean;
 }
 
 /** Why a command (or, for joinClient, its link) does nothing; the codes are the analyzer's warnings. */
-export type NoOp = 'kill-dead' | 'kill-unknown' | 'not-linked' | 'already-linked' | 'dead-server' | 'print-dead';
+export type NoOp = 'kill-dead' | 'kill-unknown' | 'not-linked' | 'already-linked' | 'dead-server' | 'print-dead'
+  | 'paused-server' | 'already-paused' | 'not-paused';
 
 /**
  * The one home of the rules that make a command a no-op: the analyzer warns with them and the
@@ -34,7 +37,14 @@ export function noOpOf(cmd: Command, view: LinkView): NoOp | undefined {
     case 'breakConnection':
       return view.linked(cmd.a, cmd.b) ? undefined : 'not-linked';
     case 'printStore':
-      return view.isLiveServer(cmd.server) ? undefined : 'print-dead';
+      if (!view.isLiveServer(cmd.server)) return 'print-dead';
+      // A stopped process answers nothing: waiting for its store would stop the script for ever.
+      return view.isPaused?.(cmd.server) ? 'paused-server' : undefined;
+    case 'pauseServer':
+      if (!view.isLiveServer(cmd.server)) return 'dead-server';
+      return view.isPaused?.(cmd.server) ? 'already-paused' : undefined;
+    case 'resumeServer':
+      return view.isPaused?.(cmd.server) ? undefined : 'not-paused';
     default:
       return undefined;
   }

@@ -1,4 +1,4 @@
-import { findCommand } from './catalogue';
+import { findCommand, requiredArgs } from './catalogue';
 import { Range, range } from './ranges';
 
 export interface Token { text: string; range: Range }
@@ -32,10 +32,17 @@ function isBlank(code: number): boolean {
   return code === SPACE || code === TAB;
 }
 
-/** How many arguments a command name takes, from the catalogue; undefined for an unknown name. */
+/**
+ * How many arguments a command name needs before a `#` token may start a comment, from the
+ * catalogue (its required ones: an optional argument is never a `#` token); undefined for an
+ * unknown name.
+ */
 export type ArityOf = (command: string) => number | undefined;
 
-const catalogueArity: ArityOf = (command) => findCommand(command)?.args.length;
+const catalogueArity: ArityOf = (command) => {
+  const spec = findCommand(command);
+  return spec && requiredArgs(spec);
+};
 
 /**
  * Splits a script into lines and tokens. One pass over the text, no regular expressions,

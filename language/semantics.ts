@@ -14,8 +14,8 @@ import { LinkLoss, ScriptServer, Topology } from './topology';
  */
 export function checkSemantics(shaped: ShapedLine, line: ParsedLine, topo: Topology, script: ParsedScript): Diagnostic[] {
   // Most lines of a long script are stabilize/sleep or well-formed puts; skip the checker for
-  // the former since nothing about them depends on the cluster.
-  if (shaped.spec.args.length === 0 || shaped.spec.name === 'sleep') return [];
+  // the former since nothing about them depends on the cluster (unless a server is paused).
+  if ((shaped.spec.args.length === 0 && topo.paused.size === 0) || shaped.spec.name === 'sleep') return [];
   const c = new Checker(line, topo, script);
   const v = shaped.values;
   // Ids that failed to parse were already reported by syntax.ts; judge only the rest.
@@ -28,6 +28,10 @@ export function checkSemantics(shaped: ShapedLine, line: ParsedLine, topo: Topol
     case 'createConnection': c.connection('create', id(0), id(1)); break;
     case 'printStore': c.printStore(id(0)); break;
     case 'put': case 'get': c.clientOp(shaped.spec.name, id(0)); break;
+    case 'stabilize': c.stabilize(); break;
+    case 'pauseServer': c.pause('pauseServer', id(0)); break;
+    case 'resumeServer': c.pause('resumeServer', id(0)); break;
+    case 'delay': case 'drop': case 'duplicate': case 'heal': c.fault(v[0], v[1]); break;
     default: break;
   }
   return c.out;
@@ -229,8 +233,71 @@ class Checker {
 
   printStore(s: number | undefined): void {
     if (s === undefined || !this.requireServer(0, s)) return;
-    if (this.noOp({ name: 'printStore', server: s }) === 'print-dead') {
+    const noOp = this.noOp({ name: 'printStore', server: s });
+    if (noOp === 'print-dead') {
       this.warn('print-dead', `${this.killedNote(s)}; there is no store to print`, this.tok(0).range, this.killedAt(s));
+    } else if (noOp === 'paused-server') {
+      this.warn('paused-server', `${this.pausedNote(s)}: a stopped server answers nothing, so this printStore prints nothing (resumeServer ${s} first)`,
+        this.tok(0).range, this.pausedAt(s));
+    }
+  }
+
+  private pausedNote(s: number): string {
+    return `server ${s} is paused (since line ${this.topo.paused.get(s)})`;
+  }
+
+  private pausedAt(s: number): Related[] {
+    const at = this.topo.paused.get(s);
+    return at === undefined ? [] : [this.at(`server ${s} was paused here`, at)];
+  }
+
+  /** The explore of a stabilize would wait for a paused server, and the script with it: refused. */
+  stabilize(): void {
+    const paused = [...this.topo.paused.keys()].sort((a, b) => a - b);
+    if (paused.length === 0) return;
+    const r = this.line.command!.range;
+    this.err('paused-stabilize', `${paused.length === 1 ? this.pausedNote(paused[0]) : `servers ${paused.join(', ')} are paused`}: stabilize would wait for ` +
+      `${paused.length === 1 ? 'it' : 'them'} for ever; resumeServer ${paused[0]} before it`, r,
+    paused.flatMap((p) => this.pausedAt(p)), [{
+      title: `Insert 'resumeServer ${paused[0]}' before this line`,
+      edits: [insertLineBeforeEdit(this.script, this.line.line, paused.map((p) => `resumeServer ${p}`).join(this.script.eol))],
+    }]);
+  }
+
+  pause(name: 'pauseServer' | 'resumeServer', s: number | undefined): void {
+    if (s === undefined || !this.requireServer(0, s)) return;
+    const noOp = this.noOp({ name, server: s });
+    const del = [deleteLineFix(this.script, this.line.line)];
+    if (noOp === 'dead-server') {
+      this.warn('dead-server', `${this.killedNote(s)}; pausing it does nothing`, this.tok(0).range, this.killedAt(s), del);
+    } else if (noOp === 'already-paused') {
+      this.warn('already-paused', `${this.pausedNote(s)}; pausing it again does nothing`, this.tok(0).range, this.pausedAt(s), del);
+    } else if (noOp === 'not-paused') {
+      const why = this.topo.isLiveServer(s) ? `server ${s} is not paused here` : `${this.killedNote(s)}, not paused`;
+      this.warn('not-paused', `${why}; resuming it does nothing`, this.tok(0).range, this.killedAt(s), del);
+    }
+  }
+
+  /** The two ends of a fault: `*`, or nodes joined before this line; never one node twice, nor two clients. */
+  fault(from: number | string | undefined, to: number | string | undefined): void {
+    const ids: number[] = [];
+    let known = true;
+    [from, to].forEach((id, i) => {
+      if (typeof id !== 'number') return;
+      ids.push(id);
+      if (!this.topo.servers.has(id) && !this.topo.clients.has(id)) {
+        if (!this.topo.brokenJoins.has(id)) {
+          this.err('unknown-id', `no server or client ${id} has been joined before this line; name a node that has, or * for every node`, this.tok(i).range);
+        }
+        known = false;
+      }
+    });
+    if (!known || typeof from !== 'number' || typeof to !== 'number') return;
+    const both = spanRanges(this.tok(0).range, this.tok(1).range);
+    if (from === to) {
+      this.err('self-link', `a node does not send messages to itself: both ids are ${from}`, both);
+    } else if (this.topo.clients.has(from) && this.topo.clients.has(to)) {
+      this.err('client-link', `${from} and ${to} are both clients, which never send each other anything`, both);
     }
   }
 
@@ -255,7 +322,16 @@ class Checker {
         this.tok(0).range, [], fixes);
       return;
     }
-    if (this.topo.liveLinkedServers(c).length > 0) return;
+    const linked = this.topo.liveLinkedServers(c);
+    if (linked.length > 0) {
+      // Every server it could ask is stopped: the command waits until one is resumed.
+      if (linked.every((s) => this.topo.isPaused(s))) {
+        this.warn('paused-server', `${linked.length === 1 ? this.pausedNote(linked[0]) : `the servers of client ${c} (${linked.join(', ')}) are all paused`}: ` +
+          `this ${op} waits until ${linked.length === 1 ? 'it is' : 'one is'} resumed, and the script goes on meanwhile (its result comes at the resumeServer)`,
+        this.tok(0).range, linked.flatMap((s) => this.pausedAt(s)));
+      }
+      return;
+    }
     const loss = client.lostLink;
     const related = [loss && loss.reason !== 'joined-dead'
       ? this.at(`client ${c} lost its last link here`, loss.line)

@@ -28,6 +28,8 @@ export class Topology implements LinkView {
    * the id as that client without more errors. Not a client (no links, the id stays free to join).
    */
   brokenJoins = new Map<number, number>();
+  /** Live servers that are paused (pauseServer), with the 1-based line that paused each. */
+  paused = new Map<number, number>();
   /** Server-server pairs that are cut, both directions stored. */
   private cuts = new Map<number, Set<number>>();
   /** Client -> linked servers, and the reverse, for cheap kills. */
@@ -44,6 +46,10 @@ export class Topology implements LinkView {
 
   isLiveServer(id: number): boolean {
     return this.servers.get(id)?.alive === true;
+  }
+
+  isPaused(id: number): boolean {
+    return this.paused.has(id);
   }
 
   linked(a: number, b: number): boolean {
@@ -86,6 +92,12 @@ export class Topology implements LinkView {
       case 'joinClient': return this.joinClient(cmd.client, cmd.server, cmd.line);
       case 'breakConnection': return this.unlink(cmd.a, cmd.b, cmd.line);
       case 'createConnection': return this.link(cmd.a, cmd.b);
+      case 'pauseServer':
+        if (this.isLiveServer(cmd.server) && !this.paused.has(cmd.server)) this.paused.set(cmd.server, cmd.line);
+        return;
+      case 'resumeServer':
+        this.paused.delete(cmd.server);
+        return;
       default: return;
     }
   }
@@ -98,6 +110,7 @@ export class Topology implements LinkView {
   clone(): Topology {
     const t = new Topology();
     for (const [k, v] of this.brokenJoins) t.brokenJoins.set(k, v);
+    for (const [k, v] of this.paused) t.paused.set(k, v);
     for (const [k, v] of this.servers) t.servers.set(k, { ...v });
     for (const [k, v] of this.clients) t.clients.set(k, { ...v, lostLink: v.lostLink && { ...v.lostLink } });
     for (const [k, v] of this.cuts) t.cuts.set(k, new Set(v));
@@ -119,6 +132,7 @@ export class Topology implements LinkView {
     if (!s || !s.alive) return;
     s.alive = false;
     s.killLine = line;
+    this.paused.delete(id);
     this.dropCuts(id);
     for (const c of this.serverClients.get(id) ?? []) {
       const links = this.clientLinks.get(c)!;

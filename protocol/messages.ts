@@ -114,7 +114,12 @@ export type ControlBody =
   | { type: 'get'; key: string; cause: Cause }
   | { type: 'stabilize'; epoch: number; cause: Cause }
   | { type: 'snapshot' }
-  | { type: 'shutdown' };
+  | { type: 'shutdown' }
+  // Handled by the node's host, not the node (the network's faults, docs/protocol.md "Faults"):
+  // the faults in force, and leave to send what is held for a paused server that is running again
+  // (only what the command on line `step` set off, or everything).
+  | { type: 'faults'; table: FaultTable }
+  | { type: 'release'; to: NodeId; step?: number };
 
 export type InitBody = Extract<ControlBody, { type: 'init' }>;
 
@@ -174,7 +179,7 @@ export interface MessageFacts {
   cause: Cause;
 }
 
-export type LossReason = 'link cut' | 'unreachable';
+export type LossReason = 'link cut' | 'unreachable' | 'dropped';
 export type ApplyVia = 'put' | 'gossip' | 'stabilize';
 
 /**
@@ -182,9 +187,11 @@ export type ApplyVia = 'put' | 'gossip' | 'stabilize';
  * reporter and `counter` its Lamport counter after the step.
  */
 export type RecordNotice =
-  | { type: 'sent'; node: NodeId; counter: number; msg: MessageFacts; body: BodySummary }
-  | { type: 'delivered'; node: NodeId; counter: number; msg: MessageFacts }
-  | { type: 'lost'; node: NodeId; counter: number; msg: MessageFacts; reason: LossReason }
+  // `delay`: ms the network held the message back (a fault); `duplicate`: the second copy of a
+  // message that arrived twice, reported right after the first copy's end, which it shares.
+  | { type: 'sent'; node: NodeId; counter: number; msg: MessageFacts; body: BodySummary; delay?: number }
+  | { type: 'delivered'; node: NodeId; counter: number; msg: MessageFacts; duplicate?: true }
+  | { type: 'lost'; node: NodeId; counter: number; msg: MessageFacts; reason: LossReason; duplicate?: true }
   | { type: 'applied'; node: NodeId; counter: number; cause: Cause; key: string; value: string; stamp: Stamp; via: ApplyVia; from: NodeId };
 
 /** Unsolicited node -> master messages. */
@@ -192,6 +199,23 @@ export type NodeNotice =
   // A server finished the gossip flood it started for a write (settled mode waits for it).
   | { type: 'gossipSettled'; server: NodeId; key: string; stamp: Stamp }
   | RecordNotice;
+
+/** One end of a fault: a node id, or '*' for every node. */
+export type NodePattern = NodeId | '*';
+
+/** What one fault command sets for the messages `from` sends `to`; a later rule of a kind overrides an earlier one. */
+export type FaultRule =
+  | { kind: 'delay'; from: NodePattern; to: NodePattern; min: number; max: number }
+  | { kind: 'drop' | 'duplicate'; from: NodePattern; to: NodePattern; p: number }
+  // Ends every kind at once.
+  | { kind: 'heal'; from: NodePattern; to: NodePattern };
+
+/** The faults of the network as every host applies them: the run's seed, the rules in order, the paused servers. */
+export interface FaultTable {
+  seed: number;
+  rules: FaultRule[];
+  paused: NodeId[];
+}
 
 /** Master <-> node process (IPC channel of a forked child). */
 export type ToNode =

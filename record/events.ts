@@ -1,5 +1,5 @@
 import type {
-  ApplyVia, BodySummary, GetResult, GossipMode, LossReason, MessageKind, NodeId, NodeSnapshot, ProtocolName, Role, Stamp, StoreEntry,
+  ApplyVia, BodySummary, GetResult, GossipMode, LossReason, MessageKind, NodeId, NodePattern, NodeSnapshot, ProtocolName, Role, Stamp, StoreEntry,
 } from '../protocol/messages';
 
 /** The record's format name and version, written in `runStarted` (docs/events.md). */
@@ -40,9 +40,11 @@ export type ClusterEvent =
   | (Caused & { type: 'get'; client: NodeId; key: string; server: NodeId; result: GetResult; depBefore: Stamp | null; depAfter: Stamp | null; counter: number })
   | (Caused & { type: 'failed'; client: NodeId; op: 'put' | 'get'; key: string; reason: string })
   // The two ends of a message, or its loss. `node` is where it happened, `counter` that node's Lamport counter after it.
-  | (Caused & MessageRef & { type: 'send'; node: NodeId; counter: number; body: BodySummary })
-  | (Caused & MessageRef & { type: 'deliver'; node: NodeId; counter: number })
-  | (Caused & MessageRef & { type: 'lost'; node: NodeId; counter: number; reason: LossReason })
+  // `delay`: ms the network held the message back (a fault). `duplicate`: the second copy of a
+  // message that arrived twice, discarded by its receiver; it repeats the first copy's end.
+  | (Caused & MessageRef & { type: 'send'; node: NodeId; counter: number; body: BodySummary; delay?: number })
+  | (Caused & MessageRef & { type: 'deliver'; node: NodeId; counter: number; duplicate?: true })
+  | (Caused & MessageRef & { type: 'lost'; node: NodeId; counter: number; reason: LossReason; duplicate?: true })
   // A server kept a write (newer than what it held); `from` is the node it came from.
   | (Caused & { type: 'applied'; node: NodeId; counter: number; key: string; value: string; stamp: Stamp; via: ApplyVia; from: NodeId })
   | (Caused & { type: 'stabilizeBegun'; epoch: number })
@@ -50,7 +52,13 @@ export type ClusterEvent =
   | (Caused & { type: 'stabilizeDone'; epoch: number; ms: number })
   | (Caused & { type: 'storePrinted'; server: NodeId; entries: StoreEntry[] })
   | (Caused & { type: 'stdout'; text: string })
+  // The faults of the network: a delay, drop, duplicate or heal command, on messages `from` sends `to`.
+  | (Caused & { type: 'fault'; fault: FaultKind; from: NodePattern; to: NodePattern; ms?: number; maxMs?: number; p?: number })
+  | (Caused & { type: 'serverPaused'; server: NodeId })
+  | (Caused & { type: 'serverResumed'; server: NodeId })
   | { type: 'runFinished'; ok: boolean; ms: number; error?: string; t?: number };
+
+export type FaultKind = 'delay' | 'drop' | 'duplicate' | 'heal';
 
 export type EventOf<T extends ClusterEvent['type']> = Extract<ClusterEvent, { type: T }>;
 export type MessageEvent = EventOf<'send' | 'deliver' | 'lost'>;

@@ -5,7 +5,7 @@
 import { PROTOCOLS } from '../protocol/messages';
 
 export type FieldKind =
-  | 'int' | 'num' | 'str' | 'bool' | 'stamp' | 'stamp?' | 'ids' | 'result' | 'entries' | 'body' | 'msg'
+  | 'int' | 'num' | 'str' | 'bool' | 'stamp' | 'stamp?' | 'ids' | 'result' | 'entries' | 'body' | 'msg' | 'node*'
   | readonly string[];
 
 export const MESSAGE_KINDS = ['put', 'putReply', 'get', 'getReply', 'gossip', 'spread', 'gossipAck', 'explore', 'exploreReply', 'install', 'installAck'] as const;
@@ -23,13 +23,16 @@ export const EVENT_FIELDS: Readonly<Record<string, Record<string, FieldKind>>> =
   failed: { client: 'int', op: ['put', 'get'], key: 'str', reason: 'str' },
   send: { ...MESSAGE, body: 'body' },
   deliver: MESSAGE,
-  lost: { ...MESSAGE, reason: ['link cut', 'unreachable'] },
+  lost: { ...MESSAGE, reason: ['link cut', 'unreachable', 'dropped'] },
   applied: { node: 'int', counter: 'int', key: 'str', value: 'str', stamp: 'stamp', via: ['put', 'gossip', 'stabilize'], from: 'int' },
   stabilizeBegun: { epoch: 'int' },
   stabilizeGroup: { epoch: 'int', root: 'int', members: 'ids' },
   stabilizeDone: { epoch: 'int', ms: 'num' },
   storePrinted: { server: 'int', entries: 'entries' },
   stdout: { text: 'str' },
+  fault: { fault: ['delay', 'drop', 'duplicate', 'heal'], from: 'node*', to: 'node*' },
+  serverPaused: { server: 'int' },
+  serverResumed: { server: 'int' },
   runFinished: { ok: 'bool', ms: 'num' },
 };
 
@@ -37,9 +40,10 @@ export const EVENT_FIELDS: Readonly<Record<string, Record<string, FieldKind>>> =
 export const OPTIONAL_FIELDS: Readonly<Record<string, Record<string, FieldKind>>> = {
   // Absent in records written before protocols could be chosen: those are `lamport`.
   runStarted: { protocol: PROTOCOLS },
-  send: { re: 'msg' },
-  deliver: { re: 'msg' },
-  lost: { re: 'msg' },
+  send: { re: 'msg', delay: 'int' },
+  deliver: { re: 'msg', duplicate: 'bool' },
+  lost: { re: 'msg', duplicate: 'bool' },
+  fault: { ms: 'int', maxMs: 'int', p: 'num' },
   runFinished: { error: 'str' },
 };
 
@@ -76,6 +80,7 @@ export function fieldProblem(v: unknown, kind: FieldKind): string | undefined {
   if (Array.isArray(kind)) return typeof v === 'string' && kind.includes(v) ? undefined : `expected one of ${kind.join(', ')}, got ${describeValue(v)}`;
   switch (kind) {
     case 'int': return isInt(v) ? undefined : `expected a non-negative integer, got ${describeValue(v)}`;
+    case 'node*': return isInt(v) || v === '*' ? undefined : `expected a node id or "*", got ${describeValue(v)}`;
     case 'num': return typeof v === 'number' && Number.isFinite(v) ? undefined : `expected a number, got ${describeValue(v)}`;
     case 'str': return typeof v === 'string' ? undefined : `expected a string, got ${describeValue(v)}`;
     case 'bool': return typeof v === 'boolean' ? undefined : `expected true or false, got ${describeValue(v)}`;

@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COMMANDS, findCommand, usage } from '../../language/catalogue';
+import { COMMANDS, findCommand, requiredArgs, usage } from '../../language/catalogue';
 import { parse } from '../../language/parser';
 import { checkSyntax } from '../../language/syntax';
 
-test('the catalogue lists the ten commands of the spec, once each', () => {
+test('the catalogue lists the ten commands of the spec, then the faults of the network, once each', () => {
   assert.deepEqual(COMMANDS.map((c) => c.name), [
     'joinServer', 'killServer', 'joinClient', 'breakConnection', 'createConnection',
     'stabilize', 'printStore', 'put', 'get', 'sleep',
+    'delay', 'drop', 'duplicate', 'heal', 'pauseServer', 'resumeServer',
   ]);
 });
 
@@ -17,7 +18,11 @@ test('argument counts and roles match the spec', () => {
     joinServer: 'newServer', killServer: 'server', joinClient: 'newClient,server',
     breakConnection: 'peer,peer', createConnection: 'peer,peer', stabilize: '',
     printStore: 'server', put: 'client,key,value', get: 'client,key', sleep: 'ms',
+    delay: 'node,node,ms,ms', drop: 'node,node,probability', duplicate: 'node,node,probability', heal: 'node,node',
+    pauseServer: 'server', resumeServer: 'server',
   });
+  // Only delay's longest delay may be left out.
+  assert.deepEqual(COMMANDS.filter((c) => requiredArgs(c) !== c.args.length).map((c) => [c.name, requiredArgs(c)]), [['delay', 3]]);
 });
 
 test('the commands that change the topology are the joins, the kill and the two connection commands', () => {
@@ -32,12 +37,12 @@ test('findCommand is exact and case-sensitive', () => {
   assert.equal(findCommand('toString'), undefined, 'must not see Object.prototype members');
 });
 
-test('every command has docs, a snippet with one numbered placeholder per argument, and an example that is well-formed', () => {
+test('every command has docs, a snippet with one numbered placeholder per required argument, and an example that is well-formed', () => {
   for (const c of COMMANDS) {
     assert.ok(c.summary.length > 10 && c.doc.length > 40, c.name);
     assert.ok(c.snippet.startsWith(c.name), c.name);
     const placeholders = [...c.snippet.matchAll(/\$\{(\d+):[^}]+\}/g)].map((m) => Number(m[1]));
-    assert.deepEqual(placeholders, c.args.map((_, i) => i + 1), c.name);
+    assert.deepEqual(placeholders, c.args.slice(0, requiredArgs(c)).map((_, i) => i + 1), c.name);
     for (const a of c.args) assert.ok(a.doc.length > 5, `${c.name} ${a.name}`);
     const line = parse(c.example).lines[0];
     assert.equal(line.command?.text, c.name);
@@ -48,4 +53,5 @@ test('every command has docs, a snippet with one numbered placeholder per argume
 test('usage names the arguments', () => {
   assert.equal(usage(findCommand('put')!), 'put <client> <key> <value>');
   assert.equal(usage(findCommand('stabilize')!), 'stabilize');
+  assert.equal(usage(findCommand('delay')!), 'delay <from> <to> <ms> [<maxms>]');
 });
