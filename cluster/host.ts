@@ -1,4 +1,4 @@
-import type { ControlBody, ControlResult, InitBody, NodeId, NodeNotice } from '../protocol/messages';
+import type { ControlBody, ControlResult, FaultTable, InitBody, NodeId, NodeNotice } from '../protocol/messages';
 
 /**
  * Where nodes live: real processes talking XML-RPC (ProcessHost) or state machines on a simulated
@@ -22,6 +22,21 @@ export interface NodeHost {
    * at all); `at` is when the node sent them (undefined in the model).
    */
   onNotices(listener: (notices: NodeNotice[], at: number | undefined) => void): void;
+  /**
+   * The faults of the network (protocol/faults.ts): every node's host applies the table to what its
+   * node sends, from now on; resolves once every running node's host has it (a suspended one gets
+   * it when it resumes). Nodes started later get the latest table before anything else.
+   */
+  setFaults(table: FaultTable): Promise<void>;
+  /** Freezes a node (SIGSTOP; the model stops delivering to it): it takes nothing in until resumed. */
+  suspend(id: NodeId): Promise<void>;
+  /** Lets a suspended node run again (SIGCONT). What the other hosts hold for it stays held until `release`. */
+  resume(id: NodeId): Promise<void>;
+  /**
+   * The hosts send on what they held for `to` while it was paused: only what the command of `step`
+   * set off, or everything; in the order it was held.
+   */
+  release(to: NodeId, step?: number): Promise<void>;
   /** A node that ended without being killed (a crash): whatever waits on it must give up. */
   onNodeLost(listener: (id: NodeId, why: string) => void): void;
   /** Ends every node; safe to call twice. */

@@ -1,6 +1,9 @@
 import type { Command } from '../language/commands';
 import { noOpOf } from '../language/noop';
-import { Cause, ControlResult, DEFAULT_PROTOCOL, GossipMode, NO_CAUSE, NodeId, NodeNotice, ProtocolName, Role } from '../protocol/messages';
+import { addRule } from '../protocol/faults';
+import {
+  Cause, ControlBody, ControlResult, DEFAULT_PROTOCOL, FaultRule, FaultTable, GossipMode, NO_CAUSE, NodeId, NodeNotice, ProtocolName, Role,
+} from '../protocol/messages';
 import { CausalOrder } from '../record/causalOrder';
 import { ClusterState } from '../record/clusterState';
 import type { ClusterEvent, ClusterSnapshot } from '../record/events';
@@ -18,6 +21,22 @@ export interface MasterOptions {
 
 /** An event before the master has given it its time. */
 type Untimed = ClusterEvent extends infer E ? (E extends ClusterEvent ? Omit<E, 't'> : never) : never;
+
+/**
+ * The rest of a command (a put or get without its answer, or a flood the master waits for) that
+ * waits for a paused server: it goes on when that server is resumed (docs/protocol.md, "Faults").
+ */
+interface Blocked {
+  server: NodeId;
+  cause: Cause;
+  go: () => Promise<void>;
+}
+
+/** A message a host holds for a paused server, as its `held` notice says. */
+interface Held {
+  from: NodeId;
+  to: NodeId;
+}
 
 /**
  * Drives a script's commands against a NodeHost, one at a time, the way the original course's
@@ -41,6 +60,17 @@ export class Master {
   private cause: Cause = NO_CAUSE;
   private epoch = 0;
   private readonly startedAt: number | undefined;
+  /** The faults of the network: the rules of the script's fault commands so far (protocol/faults.ts). */
+  private rules: FaultRule[] = [];
+  /** Per command step, what the hosts hold for paused servers; and who waits to hear of it. */
+  private readonly held = new Map<number, Held[]>();
+  private readonly heldWaiters = new Set<() => void>();
+  /** What waits for a paused server, in the order it began to wait. */
+  private blocked: Blocked[] = [];
+  /** Controls sent to a paused server (links, unlinks): it takes them when it resumes, and only then answers. */
+  private readonly deferred = new Map<NodeId, Promise<ControlResult>[]>();
+  /** A paused server's Lamport counter when it was paused (it cannot answer a snapshot; the counter does not move). */
+  private readonly pausedCounters = new Map<NodeId, number>();
 
   constructor(private readonly host: NodeHost, private readonly options: MasterOptions) {
     this.startedAt = host.now();
@@ -97,15 +127,18 @@ export class Master {
       case 'killServer': {
         if (noOp) break;
         const peers = s.linksOf(cmd.server);
+        const wasPaused = s.isPaused(cmd.server);
         await this.host.kill(cmd.server);
         await this.emit({ type: 'nodeKilled', ...this.at(), id: cmd.server });
         // Survivors forget the dead server, as a failure detector would tell them.
-        await Promise.all(peers.map((p) => this.host.control(p, { type: 'unlink', peer: cmd.server })));
+        await Promise.all(peers.map((p) => this.control(p, { type: 'unlink', peer: cmd.server })));
+        // What waited for it goes on: it finds the server gone.
+        if (wasPaused) await this.unpaused(cmd.server);
         break;
       }
       case 'breakConnection':
         if (noOp) break;
-        await Promise.all([this.host.control(cmd.a, { type: 'unlink', peer: cmd.b }), this.host.control(cmd.b, { type: 'unlink', peer: cmd.a })]);
+        await Promise.all([this.control(cmd.a, { type: 'unlink', peer: cmd.b }), this.control(cmd.b, { type: 'unlink', peer: cmd.a })]);
         await this.emit({ type: 'linkCut', ...this.at(), a: cmd.a, b: cmd.b });
         break;
       case 'createConnection':
@@ -126,12 +159,35 @@ export class Master {
       case 'sleep':
         await this.pause(cmd.ms);
         break;
+      case 'delay':
+        await this.fault({ kind: 'delay', from: cmd.from, to: cmd.to, min: cmd.ms, max: cmd.maxMs },
+          { ms: cmd.ms, ...(cmd.maxMs === cmd.ms ? {} : { maxMs: cmd.maxMs }) });
+        break;
+      case 'drop':
+      case 'duplicate':
+        await this.fault({ kind: cmd.name, from: cmd.from, to: cmd.to, p: cmd.p }, { p: cmd.p });
+        break;
+      case 'heal':
+        await this.fault({ kind: 'heal', from: cmd.from, to: cmd.to }, {});
+        break;
+      case 'pauseServer':
+        if (!noOp) await this.pauseServer(cmd.server);
+        break;
+      case 'resumeServer':
+        if (!noOp) await this.resumeServer(cmd.server);
+        break;
     }
     if (this.order.size > 0) await this.flush();
     if (this.stopped) throw this.stopped;
   }
 
+  /**
+   * Every node as the run leaves it. A server still paused is resumed first, on the last command's
+   * line: a stopped process answers no snapshot, and what waits for it finishes.
+   */
   async snapshot(): Promise<ClusterSnapshot> {
+    for (const id of [...this.state.paused.keys()].sort((a, b) => a - b)) await this.resumeServer(id);
+    if (this.order.size > 0) await this.flush();
     const snap: ClusterSnapshot = { nodes: [], dead: [] };
     for (const id of this.state.ids()) {
       if (!this.state.isAlive(id)) {
@@ -205,6 +261,11 @@ export class Master {
     let max = 0;
     for (const id of this.state.ids()) {
       if (!this.state.isAlive(id)) continue;
+      const paused = this.pausedCounters.get(id);
+      if (paused !== undefined) {
+        max = Math.max(max, paused);
+        continue;
+      }
       const r = await this.host.control(id, { type: 'snapshot' });
       if (r.type === 'snapshot') max = Math.max(max, r.snapshot.counter);
     }
@@ -218,8 +279,8 @@ export class Master {
   private async link(a: NodeId, ...peers: NodeId[]): Promise<void> {
     const s = this.state;
     await Promise.all(peers.flatMap((b) => [
-      this.host.control(a, { type: 'link', peer: b, peerRole: s.roleOf(b), port: s.portOf(b) }),
-      this.host.control(b, { type: 'link', peer: a, peerRole: s.roleOf(a), port: s.portOf(a) }),
+      this.control(a, { type: 'link', peer: b, peerRole: s.roleOf(b), port: s.portOf(b) }),
+      this.control(b, { type: 'link', peer: a, peerRole: s.roleOf(a), port: s.portOf(a) }),
     ]));
     for (const b of peers) await this.emit({ type: 'linkCreated', ...this.at(), a, b });
   }
@@ -245,19 +306,151 @@ export class Master {
   }
 
   private async put(client: NodeId, key: string, value: string): Promise<void> {
-    const r = await this.host.control(client, { type: 'put', key, value, cause: this.cause });
-    if (r.type !== 'putDone') return this.fail(client, 'put', key, describeFailure(r));
-    if (!r.ok) return this.fail(client, 'put', key, r.reason);
-    await this.emit({ type: 'put', ...this.at(), client, key, value, server: r.server, stamp: r.stamp, counter: r.counter });
-    if (this.options.gossip === 'settled') await this.settledWrite(`${r.server}:${r.stamp.counter}`);
+    const cause = this.cause;
+    const answer = this.host.control(client, { type: 'put', key, value, cause });
+    await this.unlessHeld(cause, client, answer, async (r) => {
+      if (r.type !== 'putDone') return this.fail(client, 'put', key, describeFailure(r));
+      if (!r.ok) return this.fail(client, 'put', key, r.reason);
+      await this.emit({ type: 'put', ...this.at(), client, key, value, server: r.server, stamp: r.stamp, counter: r.counter });
+      if (this.options.gossip === 'settled') await this.unlessHeld(cause, undefined, this.settledWrite(`${r.server}:${r.stamp.counter}`), () => undefined);
+    });
   }
 
   private async get(client: NodeId, key: string): Promise<void> {
-    const r = await this.host.control(client, { type: 'get', key, cause: this.cause });
-    if (r.type !== 'getDone') return this.fail(client, 'get', key, describeFailure(r));
-    if (!r.ok) return this.fail(client, 'get', key, r.reason);
-    await this.emit({ type: 'get', ...this.at(), client, key, server: r.server, result: r.result, depBefore: r.depBefore, depAfter: r.depAfter, counter: r.counter });
-    await this.emit({ type: 'stdout', ...this.at(), text: formatGet(key, r.result) });
+    const cause = this.cause;
+    const answer = this.host.control(client, { type: 'get', key, cause });
+    await this.unlessHeld(cause, client, answer, async (r) => {
+      if (r.type !== 'getDone') return this.fail(client, 'get', key, describeFailure(r));
+      if (!r.ok) return this.fail(client, 'get', key, r.reason);
+      await this.emit({ type: 'get', ...this.at(), client, key, server: r.server, result: r.result, depBefore: r.depBefore, depAfter: r.depAfter, counter: r.counter });
+      await this.emit({ type: 'stdout', ...this.at(), text: formatGet(key, r.result) });
+    });
+  }
+
+  /** The faults of the network as every host gets them: the run's seed, the rules, the paused servers. */
+  private faultTable(): FaultTable {
+    return { seed: this.options.seed, rules: this.rules, paused: [...this.state.paused.keys()].sort((a, b) => a - b) };
+  }
+
+  private async fault(rule: FaultRule, values: { ms?: number; maxMs?: number; p?: number }): Promise<void> {
+    this.rules = addRule(this.rules, rule);
+    await this.host.setFaults(this.faultTable());
+    const fault = rule.kind;
+    await this.emit({ type: 'fault', ...this.at(), fault, from: rule.from, to: rule.to, ...values });
+  }
+
+  /** Every host holds what it sends the server from now on, then the server's process stops (SIGSTOP). */
+  private async pauseServer(server: NodeId): Promise<void> {
+    const r = await this.host.control(server, { type: 'snapshot' });
+    if (r.type === 'snapshot') this.pausedCounters.set(server, r.snapshot.counter);
+    await this.emit({ type: 'serverPaused', ...this.at(), server });
+    await this.host.setFaults(this.faultTable());
+    await this.host.suspend(server);
+  }
+
+  /**
+   * The server runs again (SIGCONT) and takes the controls sent to it meanwhile; then what waited
+   * for it goes on, one command at a time in script order (each waited for as its command would
+   * have been), and last whatever else the hosts held for it (async floods).
+   */
+  private async resumeServer(server: NodeId): Promise<void> {
+    await this.host.resume(server);
+    await Promise.all(this.deferred.get(server) ?? []);
+    this.deferred.delete(server);
+    await this.emit({ type: 'serverResumed', ...this.at(), server });
+    await this.unpaused(server);
+  }
+
+  /**
+   * A paused server was resumed or killed: the hosts stop holding for it, and what they held goes
+   * on one command at a time, in script order. What a command of the script waits for (its answer,
+   * its flood in settled mode) is waited for then, as the command would have; the rest (an async
+   * flood) is only sent on. Last, whatever else was held for it.
+   */
+  private async unpaused(server: NodeId): Promise<void> {
+    this.pausedCounters.delete(server);
+    this.deferred.delete(server);
+    await this.host.setFaults(this.faultTable());
+    const waiting = this.blocked.filter((b) => b.server === server);
+    this.blocked = this.blocked.filter((b) => b.server !== server);
+    const steps = new Set(waiting.map((b) => b.cause.step));
+    for (const [step, list] of this.held) if (list.some((h) => h.to === server)) steps.add(step);
+    const own = this.cause;
+    for (const step of [...steps].sort((a, b) => a - b)) {
+      this.forgetHeld(server, step);
+      await this.host.release(server, step);
+      for (const b of waiting.filter((w) => w.cause.step === step)) {
+        this.cause = b.cause;
+        try {
+          await b.go();
+          if (this.order.size > 0) await this.flush();
+        } finally {
+          this.cause = own;
+        }
+      }
+    }
+    this.forgetHeld(server);
+    await this.host.release(server);
+  }
+
+  /** A control to a node; one to a paused server is taken when it resumes, and nobody waits for it. */
+  private control(id: NodeId, body: ControlBody): Promise<ControlResult> {
+    const answer = this.host.control(id, body);
+    if (!this.state.isPaused(id)) return answer;
+    let list = this.deferred.get(id);
+    if (!list) this.deferred.set(id, (list = []));
+    list.push(answer);
+    return Promise.resolve({ type: 'ok' });
+  }
+
+  /**
+   * Goes on with `then` once `answer` is in; but if first a message of this command (from `from`,
+   * or from anyone) is held for a paused server, the answer waits for that server: the command is
+   * set aside until it is resumed, and the script goes on.
+   */
+  private async unlessHeld<T>(cause: Cause, from: NodeId | undefined, answer: Promise<T>, then: (value: T) => Promise<void> | void): Promise<void> {
+    const r = await this.answerOrHeld(cause.step, from, answer);
+    if ('value' in r) return then(r.value);
+    this.blocked.push({ server: r.held, cause, go: () => this.unlessHeld(cause, from, answer, then) });
+  }
+
+  private answerOrHeld<T>(step: number, from: NodeId | undefined, answer: Promise<T>): Promise<{ value: T } | { held: NodeId }> {
+    if (this.stopped) return Promise.reject(this.stopped);
+    return new Promise((resolve, reject) => {
+      let over = false;
+      const end = (): boolean => {
+        if (over) return false;
+        over = true;
+        this.heldWaiters.delete(look);
+        this.interrupts.delete(interrupt);
+        return true;
+      };
+      const look = (): void => {
+        const list = this.held.get(step);
+        const i = over || !list ? -1 : list.findIndex((h) => from === undefined || h.from === from);
+        if (i === -1 || !end()) return;
+        const [h] = list!.splice(i, 1);
+        resolve({ held: h.to });
+      };
+      const interrupt = (err: Error): void => {
+        if (end()) reject(err);
+      };
+      // A failed answer fails the command as before (an explorer's schedule ends a run so).
+      answer.then((value) => end() && resolve({ value }), (err: unknown) => end() && reject(err));
+      this.interrupts.add(interrupt);
+      this.heldWaiters.add(look);
+      look();
+    });
+  }
+
+  /** The hosts send what they held for `server` (of one step, or all): nobody waits for it as held any more. */
+  private forgetHeld(server: NodeId, step?: number): void {
+    for (const [s, list] of this.held) {
+      if (step !== undefined && s !== step) continue;
+      const rest = list.filter((h) => h.to !== server);
+      if (rest.length > 0) this.held.set(s, rest);
+      else this.held.delete(s);
+    }
   }
 
   private fail(client: NodeId, op: 'put' | 'get', key: string, reason: string): Promise<void> | void {
@@ -273,6 +466,15 @@ export class Master {
   }
 
   private onNotice(n: NodeNotice, at: number | undefined): void {
+    if (n.type === 'held') {
+      this.order.park(n.msg.from, n.msg.id);
+      const step = n.msg.cause.step;
+      let list = this.held.get(step);
+      if (!list) this.held.set(step, (list = []));
+      list.push({ from: n.msg.from, to: n.msg.to });
+      for (const look of [...this.heldWaiters]) look();
+      return;
+    }
     if (n.type !== 'gossipSettled') {
       this.order.add(n, at === undefined || this.startedAt === undefined ? undefined : at - this.startedAt);
       return;

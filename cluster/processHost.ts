@@ -1,7 +1,8 @@
 import { ChildProcess, fork } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as path from 'path';
-import { ControlBody, ControlResult, FromNode, InitBody, NodeId, NodeNotice, ToNode } from '../protocol/messages';
+import { NO_FAULTS } from '../protocol/faults';
+import { ControlBody, ControlResult, FaultTable, FromNode, InitBody, NodeId, NodeNotice, ToNode } from '../protocol/messages';
 import { NodeHost } from './host';
 
 export interface ProcessHostOptions {
@@ -37,6 +38,9 @@ export class ProcessHost implements NodeHost {
   private readonly spares: Child[] = [];
   private seq = 0;
   private closed = false;
+  /** The faults every node's process applies (the latest table), and the nodes stopped by SIGSTOP. */
+  private table: FaultTable = NO_FAULTS;
+  private readonly stopped = new Set<NodeId>();
   /** Handed to every node of this run; their calls to each other carry it. */
   // Made here, not by the transport's module: the master need not load the xmlrpc package.
   private readonly secret = randomBytes(24).toString('hex');
@@ -54,6 +58,8 @@ export class ProcessHost implements NodeHost {
     const port = await child.port;
     const r = await this.send(child, init);
     if (r.type !== 'ok') throw new Error(`node ${init.id} failed to start: ${r.type === 'error' ? r.message : r.type}`);
+    // Before anything else reaches it: the network's faults apply from its first message.
+    if (this.table !== NO_FAULTS) await this.send(child, { type: 'faults', table: this.table });
     return { port, pid: child.proc.pid ?? 0 };
   }
 
@@ -61,8 +67,45 @@ export class ProcessHost implements NodeHost {
     const child = this.children.get(id);
     if (!child) return;
     this.children.delete(id);
+    this.stopped.delete(id);
+    // SIGKILL ends a stopped process as well.
     child.proc.kill('SIGKILL');
     await child.exited;
+  }
+
+  async setFaults(table: FaultTable): Promise<void> {
+    this.table = table;
+    await this.everyRunning({ type: 'faults', table });
+  }
+
+  async suspend(id: NodeId): Promise<void> {
+    const child = this.children.get(id);
+    if (!child || this.stopped.has(id)) return;
+    this.stopped.add(id);
+    child.proc.kill('SIGSTOP');
+  }
+
+  async resume(id: NodeId): Promise<void> {
+    const child = this.children.get(id);
+    if (!child || !this.stopped.delete(id)) return;
+    child.proc.kill('SIGCONT');
+  }
+
+  async release(to: NodeId, step?: number): Promise<void> {
+    await this.everyRunning({ type: 'release', to, ...(step === undefined ? {} : { step }) });
+  }
+
+  /**
+   * Sends a control to every node and waits for those that run. A stopped one takes it when it is
+   * continued (IPC keeps the order): waiting for it would wait for ever.
+   */
+  private async everyRunning(body: ControlBody): Promise<void> {
+    const answers: Promise<ControlResult>[] = [];
+    for (const [id, child] of this.children) {
+      const answer = this.send(child, body);
+      if (!this.stopped.has(id)) answers.push(answer);
+    }
+    await Promise.all(answers);
   }
 
   control(id: NodeId, body: ControlBody): Promise<ControlResult> {

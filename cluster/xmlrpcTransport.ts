@@ -16,6 +16,30 @@ const MAX_INBOUND = 10_000;
 const BODY_TIMEOUT_MS = 10_000;
 
 /**
+ * What the network did to a message on its way (the faults of docs/protocol.md): it arrived twice,
+ * or it was dropped (a reply only: the requester's transport is told, so that its node gives up on
+ * it; a dropped request never leaves its sender). Carried as members of the envelope's struct,
+ * which the envelope check leaves out of the envelope itself.
+ */
+export interface Arrival {
+  copies?: 2;
+  dropped?: true;
+}
+
+/** Reads the members `send` adds to an envelope's struct. */
+function arrivalOf(wire: unknown): Arrival | undefined {
+  if (wire === null || typeof wire !== 'object') return undefined;
+  const w = wire as { copies?: unknown; dropped?: unknown };
+  if (w.dropped === true) return { dropped: true };
+  if (w.copies === 2) return { copies: 2 };
+  return undefined;
+}
+
+function withArrival(wire: unknown, how: Arrival | undefined): unknown {
+  return how ? { ...(wire as object), ...how } : wire;
+}
+
+/**
  * Carries envelopes between node processes as XML-RPC calls on 127.0.0.1. A request is the call
  * `deliver(envelope, secret)`; the node's reply to it travels back as that call's response, so an
  * XML-RPC round trip is exactly one request and its reply. A failed call comes back as
@@ -34,7 +58,7 @@ export class XmlRpcTransport {
   private readonly ready: Promise<number>;
   private secret: Buffer | undefined;
 
-  constructor(private readonly receive: (env: Envelope) => void, private readonly onRefused: (why: string) => void = () => undefined) {
+  constructor(private readonly receive: (env: Envelope, how?: Arrival) => void, private readonly onRefused: (why: string) => void = () => undefined) {
     this.server = xmlrpc.createServer({ host: '127.0.0.1', port: 0 });
     const http = this.server.httpServer;
     http.headersTimeout = BODY_TIMEOUT_MS;
@@ -60,12 +84,13 @@ export class XmlRpcTransport {
     this.ports.set(peer, port);
   }
 
-  send(env: Envelope): void {
+  /** Sends a request as a call, or a reply as the response to its call; `how`: a fault the network applied to it. */
+  send(env: Envelope, how?: Arrival): void {
     if (env.replyTo !== 0) {
       const key = `${env.to}:${env.replyTo}`;
       const respond = this.inbound.get(key);
       this.inbound.delete(key);
-      respond?.(null, toWire(env));
+      respond?.(null, withArrival(toWire(env), how));
       return;
     }
     const port = this.ports.get(env.to);
@@ -73,8 +98,9 @@ export class XmlRpcTransport {
       setImmediate(() => this.receive(lostReply(env, 'unreachable')));
       return;
     }
-    this.client(port).methodCall('deliver', [toWire(env), this.secret.toString('utf8')], (err: unknown, reply: unknown) => {
+    this.client(port).methodCall('deliver', [withArrival(toWire(env), how), this.secret.toString('utf8')], (err: unknown, reply: unknown) => {
       let answer: Envelope;
+      const arrived = err ? undefined : arrivalOf(reply);
       try {
         answer = err ? lostReply(env, 'unreachable') : fromWire(reply);
         // A reply must answer this very request.
@@ -82,8 +108,10 @@ export class XmlRpcTransport {
       } catch (e) {
         this.onRefused(`a reply from node ${env.to}: ${(e as Error).message}`);
         answer = lostReply(env, 'unreachable');
+        this.receive(answer);
+        return;
       }
-      this.receive(answer);
+      this.receive(answer, arrived);
     });
   }
 
@@ -102,8 +130,12 @@ export class XmlRpcTransport {
     if (!Array.isArray(params) || params.length !== 2 || typeof params[1] !== 'string') return refuse('a call without the run\'s secret');
     if (!this.secret || !sameSecret(this.secret, params[1])) return refuse('a call with a wrong secret');
     let env: Envelope;
+    let how: Arrival | undefined;
     try {
       env = fromWire(params[0]);
+      how = arrivalOf(params[0]);
+      // Only a reply is dropped on the wire; a request marked so is not one of ours.
+      if (how?.dropped) throw new WireError('a request marked dropped');
     } catch (e) {
       return refuse(`a malformed envelope: ${e instanceof WireError ? e.message : String(e)}`);
     }
@@ -112,7 +144,7 @@ export class XmlRpcTransport {
     if (this.inbound.has(key)) return refuse(`message ${key} again while it is being handled`);
     if (this.inbound.size >= MAX_INBOUND) return refuse('too many calls waiting');
     this.inbound.set(key, respond);
-    this.receive(env);
+    this.receive(env, how);
   }
 
   /**

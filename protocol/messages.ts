@@ -198,6 +198,8 @@ export type RecordNotice =
 export type NodeNotice =
   // A server finished the gossip flood it started for a write (settled mode waits for it).
   | { type: 'gossipSettled'; server: NodeId; key: string; stamp: Stamp }
+  // The host of `node` holds a message it sent for a paused server, until told to release it.
+  | { type: 'held'; node: NodeId; msg: MessageFacts }
   | RecordNotice;
 
 /** One end of a fault: a node id, or '*' for every node. */

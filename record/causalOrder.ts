@@ -1,4 +1,4 @@
-import type { NodeId, RecordNotice } from '../protocol/messages';
+import type { MessageFacts, NodeId, RecordNotice } from '../protocol/messages';
 import type { ClusterEvent } from './events';
 
 interface Held {
@@ -21,7 +21,15 @@ export class CausalOrder {
   /** Messages whose send has been released and whose end (delivery or loss) has not. */
   private readonly sentOut = new Set<string>();
   /** Sends reported without their end, and ends reported before their send: while any, the run is not quiet. */
-  private readonly open = new Set<string>();
+  private readonly open = new Map<string, MessageFacts>();
+  /**
+   * Open messages a host holds for a paused server (faults), and `node|step` of each holder: their
+   * ends come after the server is resumed, and so do those of the replies the holder waits for in
+   * the same step (a gossip wave counts its replies only once all are in). Neither keeps the run
+   * from being quiet: nothing more of them is reported before the resume.
+   */
+  private readonly parked = new Map<string, string>();
+  private readonly holders = new Map<string, number>();
   private held = 0;
 
   add(notice: RecordNotice, t?: number): void {
@@ -31,13 +39,41 @@ export class CausalOrder {
     stream.push({ notice, t, id });
     this.held++;
     if (notice.type === 'applied') return;
+    // A second copy's end only repeats the first one's (faults: a duplicate).
+    if (notice.type !== 'sent' && notice.duplicate) return;
     // A send opens a message and its end closes it, whichever is reported first.
-    if (!this.open.delete(id)) this.open.add(id);
+    if (this.open.delete(id)) this.unpark(id);
+    else this.open.set(id, notice.msg);
   }
 
-  /** No message is half reported: every send has its end and every end its send. */
+  /** A sent message is held for a paused server (its host said so): until its end comes, the run may be quiet without it. */
+  park(from: NodeId, msg: number): void {
+    const id = msgId(from, msg);
+    const m = this.open.get(id);
+    if (!m || this.parked.has(id)) return;
+    const holder = `${m.from}|${m.cause.step}`;
+    this.parked.set(id, holder);
+    this.holders.set(holder, (this.holders.get(holder) ?? 0) + 1);
+  }
+
+  private unpark(id: string): void {
+    const holder = this.parked.get(id);
+    if (holder === undefined) return;
+    this.parked.delete(id);
+    const n = (this.holders.get(holder) ?? 1) - 1;
+    if (n > 0) this.holders.set(holder, n);
+    else this.holders.delete(holder);
+  }
+
+  /** No message is half reported: every send has its end and every end its send (what waits for a paused server aside). */
   quiet(): boolean {
-    return this.open.size === 0;
+    if (this.open.size === this.parked.size) return true;
+    for (const [id, m] of this.open) {
+      if (this.parked.has(id)) continue;
+      if (m.replyTo !== 0 && this.holders.has(`${m.to}|${m.cause.step}`)) continue;
+      return false;
+    }
+    return true;
   }
 
   get size(): number {
@@ -62,13 +98,18 @@ export class CausalOrder {
       this.held--;
       out.push(this.release(best));
     }
-    if (all) this.open.clear();
+    if (all) {
+      this.open.clear();
+      this.parked.clear();
+      this.holders.clear();
+    }
     return out;
   }
 
   private ready(h: Held): boolean {
-    const type = h.notice.type;
-    return type === 'sent' || type === 'applied' || this.sentOut.has(h.id);
+    const n = h.notice;
+    // A duplicate's end follows its first copy's end in the same stream, so that one has gone already.
+    return n.type === 'sent' || n.type === 'applied' || this.sentOut.has(h.id) || n.duplicate === true;
   }
 
   // Events are built field by field, in one order per type (no spreads): a long run releases
@@ -83,11 +124,13 @@ export class CausalOrder {
       if (n.type === 'sent') {
         this.sentOut.add(id);
         e = { type: 'send', line, step, msg: id, from: m.from, to: m.to, kind: m.kind, node: n.node, counter: n.counter, body: n.body };
+        if (n.delay) e.delay = n.delay;
       } else {
         this.sentOut.delete(id);
         e = n.type === 'delivered'
           ? { type: 'deliver', line, step, msg: id, from: m.from, to: m.to, kind: m.kind, node: n.node, counter: n.counter }
           : { type: 'lost', line, step, msg: id, from: m.from, to: m.to, kind: m.kind, node: n.node, counter: n.counter, reason: n.reason };
+        if (n.duplicate) e.duplicate = true;
       }
       if (m.replyTo) e.re = msgId(m.to, m.replyTo);
     }

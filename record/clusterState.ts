@@ -54,6 +54,8 @@ export class ClusterState implements LinkView {
   readonly clients = new Map<NodeId, ClientState>();
   /** Every accepted write by its stamp: a stamp names one write for ever, so this is provenance. */
   readonly puts = new Map<string, PutEvent>();
+  /** Live servers that are paused, with the line that paused each. */
+  readonly paused = new Map<NodeId, number>();
 
   /**
    * `provenance: false` keeps no put history (the master needs none): then the state grows with
@@ -90,8 +92,15 @@ export class ClusterState implements LinkView {
         s.alive = false;
         s.killedLine = e.line;
         s.counter = undefined;
+        this.paused.delete(e.id);
         return true;
       }
+      case 'serverPaused':
+        if (!this.isLiveServer(e.server)) return false;
+        this.paused.set(e.server, e.line);
+        return true;
+      case 'serverResumed':
+        return this.paused.delete(e.server);
       case 'linkCut':
       case 'linkCreated': {
         const a = this.node(e.a), b = this.node(e.b);
@@ -193,6 +202,10 @@ export class ClusterState implements LinkView {
 
   isClient(id: NodeId): boolean {
     return this.clients.has(id);
+  }
+
+  isPaused(id: NodeId): boolean {
+    return this.paused.has(id);
   }
 
   isAlive(id: NodeId): boolean {

@@ -47,6 +47,12 @@ export function describeEvent(file: string, e: ClusterEvent): string | undefined
       return `${at}stabilize #${e.epoch} done in ${formatMs(e.ms)}`;
     case 'storePrinted':
       return `${at}printStore ${e.server}: ${e.entries.length === 0 ? 'empty' : e.entries.map((x) => `${x.key}=${x.value} ${formatStamp(x.stamp)}`).join(', ')}`;
+    case 'fault':
+      return `${at}${describeFault(e)}`;
+    case 'serverPaused':
+      return `${at}server ${e.server} paused (what is sent to it waits)`;
+    case 'serverResumed':
+      return `${at}server ${e.server} resumed`;
     case 'runFinished':
       // A finished run gets its summary line (with the seed) from extension/runLog.ts; only a failure adds detail here.
       return e.ok ? undefined : `run failed: ${e.error ?? 'unknown error'} (after ${formatMs(e.ms)})`;
@@ -75,6 +81,20 @@ export function describeMessage(e: EventOf<'send'>): string {
     case 'exploreReply': return `gather #${b.epoch}: ` + (b.joined ? `${b.entries} entries` : 'already visited');
     case 'install': return `install #${b.epoch}: ${b.entries} entries`;
     case 'installAck': return `installed #${b.epoch}`;
+  }
+}
+
+/** A fault command as the record keeps it, in words: `messages 0 → 1 delayed 100-300 ms`. */
+export function describeFault(e: EventOf<'fault'>): string {
+  const link = `messages ${e.from === '*' ? 'from any node' : `from ${e.from}`} ${e.to === '*' ? 'to any node' : `to ${e.to}`}`;
+  switch (e.fault) {
+    case 'delay': {
+      const ms = e.maxMs !== undefined && e.maxMs !== e.ms ? `${e.ms ?? 0}-${e.maxMs} ms` : `${e.ms ?? 0} ms`;
+      return e.ms === 0 && !e.maxMs ? `${link}: no delay` : `${link} delayed ${ms}`;
+    }
+    case 'drop': return e.p ? `${link} dropped with probability ${e.p}` : `${link}: none dropped`;
+    case 'duplicate': return e.p ? `${link} duplicated with probability ${e.p}` : `${link}: none duplicated`;
+    case 'heal': return `${link} travel normally (no delay, loss or copy)`;
   }
 }
 
