@@ -201,6 +201,17 @@ export const CLIENT_JS = String.raw`
         if (sEnd < r0 || seg.from > r1) continue;
         ctx.beginPath(); ctx.moveTo(lx, Math.max(HEAD, Y(seg.from))); ctx.lineTo(lx, Math.min(H, Y(sEnd))); ctx.stroke();
       }
+      // A paused server: its lane broad and faint while it takes nothing in.
+      for (var pi = 0; lane.paused && pi < lane.paused.length; pi++) {
+        var ps = lane.paused[pi];
+        var pEnd = ps.to === undefined ? lastRow + 1 : ps.to;
+        if (pEnd < r0 || ps.from > r1) continue;
+        ctx.globalAlpha = 0.3;
+        ctx.fillStyle = colors.cut;
+        var py0 = Math.max(HEAD, Y(ps.from)), py1 = Math.min(H, Y(pEnd));
+        ctx.fillRect(lx - 4, py0, 8, py1 - py0);
+        ctx.globalAlpha = 1;
+      }
     }
 
     // Marks on screen (rows only grow, so marks are sorted by row).
@@ -340,9 +351,23 @@ export const CLIENT_JS = String.raw`
       hits.push({ kind: 'mark', i: i, x1: Math.min(xa, xb), x2: Math.max(xa, xb), y1: y - 5, y2: y + 5 });
       return;
     }
-    if (m.kind === 'stabilize') {
+    if (m.kind === 'fault' && m.nodes.length === 2) {
+      // Between its two lanes, with a head at the receiving end: a fault acts in one direction.
+      var fa = X(m.nodes[0]), fb = X(m.nodes[1]);
+      ctx.strokeStyle = sel ? colors.sel : colors.cut;
+      ctx.fillStyle = ctx.strokeStyle;
+      ctx.setLineDash([1, 3]);
+      ctx.beginPath(); ctx.moveTo(fa, y); ctx.lineTo(fb, y); ctx.stroke();
+      ctx.setLineDash([]);
+      var dir = fb >= fa ? 1 : -1;
+      ctx.beginPath(); ctx.moveTo(fb, y); ctx.lineTo(fb - dir * 7, y - 4); ctx.lineTo(fb - dir * 7, y + 4); ctx.closePath(); ctx.fill();
+      labelAt(m.label, (fa + fb) / 2, y, ctx.strokeStyle);
+      hits.push({ kind: 'mark', i: i, x1: Math.min(fa, fb), x2: Math.max(fa, fb), y1: y - 5, y2: y + 5 });
+      return;
+    }
+    if (m.kind === 'stabilize' || (m.kind === 'fault' && m.nodes.length === 0)) {
       var x0 = GUTTER - scroller.scrollLeft + 10;
-      labelAt(m.label, x0, y, sel ? colors.sel : colors.stab, 'left');
+      labelAt(m.label, x0, y, sel ? colors.sel : m.kind === 'fault' ? colors.cut : colors.stab, 'left');
       hits.push({ kind: 'mark', i: i, x1: x0 - 4, x2: x0 + 90, y1: y - 8, y2: y + 8 });
       return;
     }
@@ -362,7 +387,8 @@ export const CLIENT_JS = String.raw`
     }
     var x = X(m.nodes[0]);
     var c = m.kind === 'failed' || m.kind === 'kill' ? colors.lost : m.kind === 'applied' ? colors.applied : m.kind === 'join' ? colors.lane
-      : m.kind === 'put' ? kindColor('put') : m.kind === 'get' ? kindColor('get') : colors.muted;
+      : m.kind === 'put' ? kindColor('put') : m.kind === 'get' ? kindColor('get')
+      : m.kind === 'fault' || m.kind === 'pause' || m.kind === 'resume' ? colors.cut : colors.muted;
     if (sel) c = colors.sel;
     ctx.fillStyle = c;
     ctx.strokeStyle = c;
@@ -374,6 +400,10 @@ export const CLIENT_JS = String.raw`
       ctx.fillStyle = colors.bg; ctx.beginPath(); ctx.arc(x, y, 2.5, 0, 7); ctx.fill();
     } else if (m.kind === 'store') {
       ctx.fillRect(x - 4, y - 4, 8, 8);
+    } else if (m.kind === 'pause') {
+      ctx.fillRect(x - 5, y - 5, 3.5, 10); ctx.fillRect(x + 1.5, y - 5, 3.5, 10);
+    } else if (m.kind === 'resume') {
+      ctx.beginPath(); ctx.moveTo(x - 4, y - 6); ctx.lineTo(x + 6, y); ctx.lineTo(x - 4, y + 6); ctx.closePath(); ctx.fill();
     } else {
       ctx.beginPath(); ctx.arc(x, y, sel ? 5 : 4, 0, 7); ctx.fill();
     }
@@ -385,6 +415,8 @@ export const CLIENT_JS = String.raw`
   function drawArrow(i, Y, X, lastRow, withLabel) {
     var a = M.arrows[i];
     var x1 = X(a.from), y1 = Y(a.sendRow), x2 = X(a.to), y2 = Y(a.endRow < 0 ? lastRow + 1 : a.endRow);
+    // Dropped by the network: it never got there, so it stops on the way, in a cross.
+    if (a.lost === 'dropped') { x2 = x1 + (x2 - x1) * 0.6; y2 = y1 + (y2 - y1) * 0.6; }
     var sel = isSel(0, i), hl = highlightLine && a.line === highlightLine;
     var c = kindColor(a.kind);
     var reply = a.re !== undefined;
@@ -447,7 +479,7 @@ export const CLIENT_JS = String.raw`
     if (it[0] === 0) {
       var a = M.arrows[it[1]];
       var s = [a.label + (a.lost ? ' (lost: ' + a.lost + ')' : a.endRow < 0 ? ' (in flight)' : ''),
-        a.details,
+        a.details + (a.delay ? ', held back ' + a.delay + ' ms by the network' : '') + (a.duplicate ? ' (its second copy: it arrived twice, and the copy was discarded)' : ''),
         'message ' + a.msg + (a.re ? ', reply to ' + a.re : '') + ': ' + nodeName(a.from) + ' → ' + nodeName(a.to),
         'Lamport counter ' + a.sendCounter + ' at the send' + (a.endCounter !== undefined ? ', ' + a.endCounter + ' at the delivery' : ''),
         lineText(a.line)];

@@ -21,6 +21,8 @@ export interface DiagramLane {
   node: NodeId;
   role: Role;
   segments: LaneSegment[];
+  /** Rows during which the server was paused (pauseServer): `to` is the resume or kill, absent while still paused. */
+  paused?: { from: number; to?: number }[];
 }
 
 /** One message, from its send to its delivery or loss. */
@@ -37,6 +39,10 @@ export interface DiagramArrow {
   sendCounter: number;
   endCounter?: number;
   lost?: LossReason;
+  /** The second copy of a message that arrived twice (a fault): drawn as a second arrow from the same send. */
+  duplicate?: true;
+  /** ms the network held the message back (a delay fault). */
+  delay?: number;
   /** Short label: kind and counters, `gossip 4→6`, `gossip 4→✕` when lost. */
   label: string;
   /** What the message carries, in the words of record/describe.ts (`describeMessage`). */
@@ -48,7 +54,8 @@ export interface DiagramArrow {
   endT?: number;
 }
 
-export type MarkKind = 'join' | 'kill' | 'cut' | 'link' | 'applied' | 'put' | 'get' | 'failed' | 'store' | 'stabilize' | 'group';
+export type MarkKind = 'join' | 'kill' | 'cut' | 'link' | 'applied' | 'put' | 'get' | 'failed' | 'store' | 'stabilize' | 'group'
+  | 'fault' | 'pause' | 'resume';
 
 /** Anything drawn at a row that is not a message: on one lane, between two, or across all of them. */
 export interface DiagramMark {
@@ -56,7 +63,10 @@ export interface DiagramMark {
   row: number;
   /** stabilize: the row of stabilizeDone (-1 while running). */
   endRow?: number;
-  /** The lanes it touches: one node, a link's two ends, a stabilize group's members; none for a stabilize. */
+  /**
+   * The lanes it touches: one node, a link's two ends, a stabilize group's members; none for a
+   * stabilize. A fault names its ends that are nodes, sender first (none when both are `*`).
+   */
   nodes: NodeId[];
   /** A few words drawn beside it, e.g. `color=blue (2,0)`. */
   label: string;
@@ -106,6 +116,10 @@ export interface DiagramBuilder {
  * The links a join creates implicitly (`linkCreated` in the same step as a `nodeStarted` of one
  * of its ends) are not drawn: a join links to every live server, which would draw a fan of marks
  * on every join. createConnection and breakConnection are drawn.
+ *
+ * Faults: a fault command is a mark; a dropped message's arrow ends in a cross (`lost: 'dropped'`);
+ * a message that arrived twice gets a second arrow from the same send (`duplicate`); a paused
+ * server's lane records the rows it was paused.
  */
 export function createDiagramBuilder(scriptLines?: readonly string[]): DiagramBuilder {
   const model: DiagramModel = { lanes: [], arrows: [], marks: [], bands: [], rows: 0, kinds: [], order: [] };
@@ -113,6 +127,8 @@ export function createDiagramBuilder(scriptLines?: readonly string[]): DiagramBu
   // msg id -> index of its arrow while in flight (a rejoined node numbers its messages afresh,
   // so an id is looked up only until its end is seen).
   const inFlight = new Map<string, number>();
+  // msg id -> its arrow once ended: a duplicate's end, right after, copies it.
+  const ended = new Map<string, number>();
   const joinStep = new Map<NodeId, number>();
   const stabilizing = new Map<number, number>();
 
@@ -173,6 +189,32 @@ export function createDiagramBuilder(scriptLines?: readonly string[]): DiagramBu
           seg.to = m.row;
           seg.endLine = e.line;
         }
+        const p = l.paused && l.paused[l.paused.length - 1];
+        if (p && p.to === undefined) p.to = m.row;
+        return;
+      }
+      case 'serverPaused':
+      case 'serverResumed': {
+        const l = lane(e.server);
+        const paused = e.type === 'serverPaused';
+        const m = mark(paused ? 'pause' : 'resume', e, [e.server], paused ? 'paused' : 'resumed',
+          'server ' + e.server + (paused ? ' paused: what is sent to it waits' : ' resumed'));
+        if (paused) (l.paused ??= []).push({ from: m.row });
+        else {
+          const p = l.paused && l.paused[l.paused.length - 1];
+          if (p && p.to === undefined) p.to = m.row;
+        }
+        return;
+      }
+      case 'fault': {
+        const ends: NodeId[] = [];
+        if (e.from !== '*') ends.push(lane(e.from).node);
+        if (e.to !== '*') ends.push(lane(e.to).node);
+        const what = e.fault === 'delay' ? 'delay ' + (e.maxMs !== undefined && e.maxMs !== e.ms ? e.ms + '-' + e.maxMs : e.ms) + ' ms'
+          : e.fault === 'heal' ? 'heal' : e.fault + ' ' + e.p;
+        const link = e.from + '→' + e.to;
+        mark('fault', e, ends, what + ' ' + link, 'messages from ' + (e.from === '*' ? 'any node' : e.from) + ' to ' + (e.to === '*' ? 'any node' : e.to) + ': ' +
+          (e.fault === 'heal' ? 'no fault any more' : what));
         return;
       }
       case 'linkCut':
@@ -194,6 +236,7 @@ export function createDiagramBuilder(scriptLines?: readonly string[]): DiagramBu
         };
         if (e.re !== undefined) a.re = e.re;
         if (e.t !== undefined) a.t = e.t;
+        if (e.delay) a.delay = e.delay;
         inFlight.set(e.msg, model.arrows.length);
         model.order.push([0, model.arrows.length]);
         model.arrows.push(a);
@@ -201,9 +244,28 @@ export function createDiagramBuilder(scriptLines?: readonly string[]): DiagramBu
       }
       case 'deliver':
       case 'lost': {
-        const i = inFlight.get(e.msg);
+        let i = inFlight.get(e.msg);
+        if (e.duplicate) {
+          // The second copy: drawn again, from the same send to where it arrived.
+          const first = ended.get(e.msg);
+          if (first === undefined) return;
+          const copy: DiagramArrow = { ...model.arrows[first], duplicate: true };
+          delete copy.lost;
+          delete copy.endCounter;
+          delete copy.endT;
+          i = model.arrows.length;
+          // Navigation goes by send rows: the copy comes right after its original.
+          let at = model.order.length;
+          while (at > 0 && !(model.order[at - 1][0] === 0 && model.order[at - 1][1] === first)) at--;
+          model.order.splice(at === 0 ? model.order.length : at, 0, [0, i]);
+          model.arrows.push(copy);
+        } else if (i !== undefined) {
+          inFlight.delete(e.msg);
+          ended.set(e.msg, i);
+          // A copy's end comes within a few events of its original's: the oldest need not be kept.
+          if (ended.size > 1000) ended.delete(ended.keys().next().value as string);
+        }
         if (i === undefined) return;
-        inFlight.delete(e.msg);
         const a = model.arrows[i];
         a.endRow = row(e.line);
         if (e.t !== undefined) a.endT = e.t;
@@ -214,6 +276,7 @@ export function createDiagramBuilder(scriptLines?: readonly string[]): DiagramBu
           a.lost = e.reason;
           a.label = a.kind + ' ' + a.sendCounter + '→✕';
         }
+        if (a.duplicate) a.label += ' (copy)';
         return;
       }
       case 'applied':

@@ -74,9 +74,10 @@ export function shivizEntries(events: readonly ClusterEvent[]): ShivizEntry[] {
         return;
       }
       case 'deliver': {
+        // A second copy (a duplicate fault) merges nothing new: its send was merged by the first.
         const sent = atSend.get(e.msg);
         atSend.delete(e.msg);
-        tick(e.node, `receive ${ends(e)} from ${host(e.from)} (Lamport ${e.counter})${line(e)}`, i, sent);
+        tick(e.node, `receive ${e.duplicate ? 'again (a copy, discarded) ' : ''}${ends(e)} from ${host(e.from)} (Lamport ${e.counter})${line(e)}`, i, sent);
         return;
       }
       case 'lost':
@@ -100,6 +101,10 @@ export function shivizEntries(events: readonly ClusterEvent[]): ShivizEntry[] {
         return;
       case 'stabilizeGroup':
         tick(e.root, `stabilize #${e.epoch}: group {${e.members.join(', ')}} identical${line(e)}`, i);
+        return;
+      case 'serverPaused':
+      case 'serverResumed':
+        tick(e.server, `server ${e.server} ${e.type === 'serverPaused' ? 'paused' : 'resumed'}${line(e)}`, i);
         return;
       default:
         return;

@@ -268,12 +268,13 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterNode>
         item.id = `server:${el.id}`;
         if (!s) return item;
         const links = [...s.links].sort((a, b) => a - b);
+        const paused = m.paused.get(el.id);
         item.description = s.alive
-          ? `links ${links.join(', ') || 'none'}${s.counter !== undefined ? ` · counter ${s.counter}` : ''}`
+          ? `${paused !== undefined ? `paused on line ${paused} · ` : ''}links ${links.join(', ') || 'none'}${s.counter !== undefined ? ` · counter ${s.counter}` : ''}`
           : `killed${s.killedLine ? ` on line ${s.killedLine}` : ''}`;
-        item.iconPath = new vscode.ThemeIcon(s.alive ? 'server' : 'circle-slash', s.alive ? undefined : new vscode.ThemeColor('disabledForeground'));
+        item.iconPath = new vscode.ThemeIcon(!s.alive ? 'circle-slash' : paused !== undefined ? 'debug-pause' : 'server', s.alive ? undefined : new vscode.ThemeColor('disabledForeground'));
         item.tooltip = new vscode.MarkdownString(
-          `**server ${s.id}** — ${s.alive ? 'alive' : 'killed, its store lost'}\n\n` +
+          `**server ${s.id}** — ${!s.alive ? 'killed, its store lost' : paused !== undefined ? `alive, paused on line ${paused} (it takes nothing in until resumed)` : 'alive'}\n\n` +
           (s.alive ? `links: ${links.join(', ') || 'none'}\n\n${s.store.size} key(s)${s.counter !== undefined ? ` · Lamport counter ${s.counter}` : ''}` : '') +
           (s.pid ? `\n\npid ${s.pid}` : ''));
         item.contextValue = s.alive ? 'server' : 'server.killed';

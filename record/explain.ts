@@ -44,7 +44,10 @@ export type Reason =
   | { kind: 'cut'; a: NodeId; b: NodeId; line: number; restoredLine?: number; text: string }
   | { kind: 'killed'; server: NodeId; line: number; role: 'holder' | 'bridge'; text: string }
   | { kind: 'gossipOff'; stabilizeLines: number[]; text: string }
-  | { kind: 'inFlight'; msg: string; from: NodeId; to: NodeId; line: number; text: string }
+  // `faultLine`: the delay command that held it back, if one did.
+  | { kind: 'inFlight'; msg: string; from: NodeId; to: NodeId; line: number; faultLine?: number; text: string }
+  // The network dropped a message of its flood (a `drop` fault, on `faultLine`).
+  | { kind: 'dropped'; msg: string; from: NodeId; to: NodeId; line: number; faultLine?: number; text: string }
   | { kind: 'joinedLater'; server: NodeId; line: number; text: string }
   | { kind: 'unknown'; text: string };
 
@@ -239,6 +242,11 @@ class Explainer {
   private readonly pendingGets = new Map<string, GetExplanation>();
   private readonly histories = new Map<string, KeyHistory>();
   private readonly dropped = new Map<string, { server: NodeId; line: number; held: Stamp }[]>();
+  /** Flood messages the network dropped, by the write they carried (faults). */
+  private readonly droppedFloods = new Map<string, { send: EventOf<'send'>; faultLine?: number }[]>();
+  /** Fault commands so far, in order, and the servers paused now (with the line that paused each). */
+  private readonly faults: EventOf<'fault'>[] = [];
+  private readonly paused = new Map<NodeId, number>();
   private readonly erased = new Map<string, { server: NodeId; line: number }[]>();
   private readonly out: RunExplanation = { gets: new Map(), stores: new Map(), writes: new Map(), history: [] };
 
@@ -315,6 +323,15 @@ class Explainer {
       case 'stabilizeBegun':
         this.stabilizes.push({ line: e.line, index: i });
         break;
+      case 'fault':
+        this.faults.push(e);
+        break;
+      case 'serverPaused':
+        this.paused.set(e.server, e.line);
+        break;
+      case 'serverResumed':
+        this.paused.delete(e.server);
+        break;
       case 'send': {
         // A flood's messages: gossip and spread carry the write, an ack answers one of them.
         const stamp = (e.kind === 'gossip' || e.kind === 'spread') ? e.body.stamp
@@ -339,6 +356,12 @@ class Explainer {
           this.gossipSends.delete(e.msg);
           this.inFlight.get(stampKey(sent.stamp))?.delete(e.msg);
           if (e.type === 'deliver' && sent.send.kind === 'gossip') this.noteDelivery(sent.send, e.node, e.line);
+          if (e.type === 'lost' && e.reason === 'dropped') {
+            const k = stampKey(sent.stamp);
+            let list = this.droppedFloods.get(k);
+            if (!list) this.droppedFloods.set(k, (list = []));
+            list.push({ send: sent.send, faultLine: this.faultLine('drop', sent.send.from, sent.send.to) });
+          }
         }
         break;
       }
@@ -434,6 +457,29 @@ class Explainer {
       line, kind: 'dropped', stamp, value, from: sent.from, held: held.stamp, write: this.writes.get(k),
       text: `line ${line}: ${key}=${value ?? '?'} ${formatStamp(stamp)} arrived by gossip from ${sent.from} and lost to the newer ${formatStamp(held.stamp)} it held`,
     });
+  }
+
+  /** The line of the latest fault command of `kind` still in force on `from` → `to` (a heal ends it). */
+  private faultLine(kind: 'delay' | 'drop', from: NodeId, to: NodeId): number | undefined {
+    for (let i = this.faults.length - 1; i >= 0; i--) {
+      const f = this.faults[i];
+      if ((f.from !== '*' && f.from !== from) || (f.to !== '*' && f.to !== to)) continue;
+      if (f.fault === 'heal') return undefined;
+      if (f.fault === kind) return kind === 'drop' ? (f.p ? f.line : undefined) : (f.ms || f.maxMs ? f.line : undefined);
+    }
+    return undefined;
+  }
+
+  /** Why a message in flight was slow: the network held it back, or its receiver is paused. */
+  private slowNote(send: EventOf<'send'>): string {
+    const notes: string[] = [];
+    if (send.delay) {
+      const line = this.faultLine('delay', send.from, send.to);
+      notes.push(`the network held it back ${send.delay} ms${line !== undefined ? ` (the delay on line ${line})` : ''}`);
+    }
+    const paused = this.paused.get(send.to);
+    if (paused !== undefined) notes.push(`server ${send.to} was paused on line ${paused} and takes nothing in until it is resumed`);
+    return notes.length ? `: ${notes.join('; ')}` : '';
   }
 
   /** Connected groups of live servers, numbered. */
@@ -541,10 +587,18 @@ class Explainer {
     }
 
     for (const send of this.inFlight.get(k)?.values() ?? []) {
-      reasons.push({ kind: 'inFlight', msg: send.msg, from: send.from, to: send.to, line: send.line,
-        text: send.kind === 'gossipAck'
+      const faultLine = send.delay ? this.faultLine('delay', send.from, send.to) : undefined;
+      reasons.push({ kind: 'inFlight', msg: send.msg, from: send.from, to: send.to, line: send.line, ...(faultLine !== undefined ? { faultLine } : {}),
+        text: (send.kind === 'gossipAck'
           ? `its gossip was still under way: the gossip ack from server ${send.from} to server ${send.to} (line ${send.line}) had not been delivered yet, so the flood had not gone on from there`
-          : `it was still in flight: the ${send.kind} from server ${send.from} to server ${send.to} (line ${send.line}) had not been delivered yet` });
+          : `it was still in flight: the ${send.kind} from server ${send.from} to server ${send.to} (line ${send.line}) had not been delivered yet`) + this.slowNote(send) });
+    }
+
+    for (const { send, faultLine } of this.droppedFloods.get(k) ?? []) {
+      reasons.push({ kind: 'dropped', msg: send.msg, from: send.from, to: send.to, line: send.line, ...(faultLine !== undefined ? { faultLine } : {}),
+        text: `the network dropped the ${send.kind === 'gossipAck' ? 'gossip ack' : send.kind} from server ${send.from} to server ${send.to} (line ${send.line}` +
+          `${faultLine !== undefined ? `; the drop on line ${faultLine}` : ''}), so ${send.kind === 'gossipAck' ? `the flood did not go on from server ${send.from}` : `server ${send.to} was not reached by it`}` +
+          ' (a flood sends a write once: only a later write of the key or stabilize brings it)' });
     }
 
     const start = this.startBefore(server, m);
@@ -663,6 +717,7 @@ class Explainer {
       : `${subject} was on no live server at that moment.`);
     for (const r of miss.reasons) {
       if ('line' in r && r.line > 0) lines.add(r.line);
+      if ((r.kind === 'dropped' || r.kind === 'inFlight') && r.faultLine !== undefined) lines.add(r.faultLine);
       if (r.kind === 'cut' && r.restoredLine !== undefined) lines.add(r.restoredLine);
       if (r.kind === 'gossipOff') r.stabilizeLines.forEach((l) => lines.add(l));
     }

@@ -25,6 +25,7 @@ export function cloneState(s: ClusterState): ClusterState {
   for (const [id, v] of s.servers) c.servers.set(id, { ...v, links: new Set(v.links), store: new Map(v.store) } satisfies ServerState);
   for (const [id, v] of s.clients) c.clients.set(id, { ...v, links: new Set(v.links), deps: new Map(v.deps) } satisfies ClientState);
   for (const [k, v] of s.puts) c.puts.set(k, v);
+  for (const [k, v] of s.paused) c.paused.set(k, v);
   return c;
 }
 

@@ -7,7 +7,8 @@ import { ClusterEvent, EventOf } from '../../record/events';
 import { ROOT, runFile, samples } from '../helpers';
 
 const modelRun = async (file: string): Promise<ClusterEvent[]> => (await runFile(file, { seed: 7, gossip: 'settled', backend: 'model', trace: true })).events;
-const ON_A_NODE = new Set(['nodeStarted', 'nodeKilled', 'linkCut', 'linkCreated', 'send', 'deliver', 'lost', 'applied', 'put', 'get', 'failed', 'storePrinted', 'stabilizeGroup']);
+const ON_A_NODE = new Set(['nodeStarted', 'nodeKilled', 'linkCut', 'linkCreated', 'send', 'deliver', 'lost', 'applied', 'put', 'get', 'failed', 'storePrinted', 'stabilizeGroup',
+  'serverPaused', 'serverResumed']);
 
 type Vector = Record<string, number>;
 const dominates = (a: Vector, b: Vector): boolean => Object.entries(b).every(([h, v]) => (a[h] ?? 0) >= v);
