@@ -63,6 +63,11 @@ export class XmlRpcTransport {
     const http = this.server.httpServer;
     http.headersTimeout = BODY_TIMEOUT_MS;
     http.requestTimeout = BODY_TIMEOUT_MS;
+    // An idle keep-alive connection is never closed by this side. Closed after Node's default 5 s,
+    // it could be reused by the peer before the peer saw it close (on a loaded machine), and that
+    // call failed with ECONNRESET: a message between two live nodes lost as `unreachable`, a run
+    // the model no longer predicts. The peer's agent keeps the connection until the run ends.
+    http.keepAliveTimeout = 0;
     this.guardBodies(http);
     this.ready = new Promise((resolve, reject) => {
       http.once('listening', () => resolve((http.address() as { port: number }).port));
