@@ -165,6 +165,8 @@ interface Call {
   body: Buffer;
   /** Sent with the run's secret: the only calls that may be answered with a reply and change the node. */
   secret: boolean;
+  /** A well-formed request from a peer the node has no link to: refused by the protocol, changes nothing. */
+  stranger?: boolean;
   headers?: http.OutgoingHttpHeaders;
   method?: string;
   path?: string;
@@ -173,7 +175,7 @@ interface Call {
 const WEIRD_STRINGS = ['', ' ', 'a b', 'a\nb', 'x:y', '\u0000', '\u0001', '\uFFFE', 'a\uFFFFb', '\uD800', 'é', '\u{1F600}', '&amp;', ']]>', '<', 'forged', '0', '-1', 'NaN', '__proto__', 'constructor'];
 const HUGE_NUMBERS = ['99999999999999999999999', '2147483648', '2147483647', '-2147483649', '-1', '1e5', '0x10', '', ' 7', '9007199254740993', '-0'];
 
-function generator(r: Rand): { next: (i: number) => Call } {
+function generator(r: Rand): { next: () => Call } {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
   const randomString = (): string => {
@@ -252,7 +254,7 @@ function generator(r: Rand): { next: (i: number) => Call } {
   const secretParam = (secret: boolean): unknown[] => (secret ? [SECRET] : pick<unknown[]>([[], ['x'.repeat(48)], [SECRET.slice(0, -1) + 'e'], [SECRET + 'x'], [SECRET.slice(1)], [Buffer.from(SECRET)], [[SECRET]], [{ secret: SECRET }], [''], [null], [SECRET.toUpperCase()]]));
 
   return {
-    next(i: number): Call {
+    next(): Call {
       const secret = r() < 0.6;
       const kind = pick(['bytes', 'truncated', 'mangled', 'wrongType', 'mutated', 'mutated', 'valid', 'params', 'tricks', 'deep', 'headers']);
       const label = `${kind}${secret ? '+secret' : ''}`;
@@ -286,7 +288,7 @@ function generator(r: Rand): { next: (i: number) => Call } {
         case 'mutated':
           return { label, secret, body: call([mutate(toWire(env) as Record<string, unknown>), ...secretParam(secret)]) };
         case 'valid':
-          return { label, secret, body: call([toWire(env), ...secretParam(secret)]) };
+          return { label, secret, stranger: env.from === STRANGER && env.replyTo === 0, body: call([toWire(env), ...secretParam(secret)]) };
         case 'params': {
           const params = pick<() => unknown[]>([
             () => [],
@@ -334,7 +336,7 @@ function generator(r: Rand): { next: (i: number) => Call } {
           if (h === 2) return { label, secret, body, method: pick(['GET', 'PUT', 'DELETE', 'OPTIONS']) };
           if (h === 3) return { label, secret, body, path: pick(['/RPC2', '/../x', '/?a=1', '//']) };
           if (h === 4) return { label, secret, body, headers: { 'transfer-encoding': 'chunked', 'content-length': undefined } };
-          return { label: `${label} #${i}`, secret, body, headers: { expect: '100-continue' } };
+          return { label, secret, body, headers: { expect: '100-continue' } };
         }
       }
     },
@@ -371,7 +373,7 @@ test(`XML-RPC fuzz: ${CALLS} seeded random calls to a lone real node (seed ${SEE
   const tally: Record<string, number> = {};
   let before = await node.snapshot();
   for (let i = 0; i < CALLS; i++) {
-    const c = gen.next(i);
+    const c = gen.next();
     const where = `call ${i} (${c.label}) of seed ${SEED}; replay: KVCMD_FUZZ_SEED=${SEED} KVCMD_XMLRPC_FUZZ_CALLS=${i + 1} node --test out/test/cluster/xmlrpcFuzz.test.js\nbody: ${brief(c.body)}`;
     let answer: Answer;
     try {
@@ -382,7 +384,7 @@ test(`XML-RPC fuzz: ${CALLS} seeded random calls to a lone real node (seed ${SEE
     assert.ok(node.alive, `the node died: ${where}\nstderr: ${node.stderr}`);
     const replied = answer.status === 200 && /<methodResponse>\s*<params>/.test(answer.text);
     const outcome = replied ? 'reply' : /<fault>/.test(answer.text) ? 'fault' : `status ${answer.status}`;
-    tally[`${c.label.split(' ')[0]} -> ${outcome}`] = (tally[`${c.label.split(' ')[0]} -> ${outcome}`] ?? 0) + 1;
+    tally[`${c.label} -> ${outcome}`] = (tally[`${c.label} -> ${outcome}`] ?? 0) + 1;
     let now: NodeSnapshot;
     try {
       now = await node.snapshot();
@@ -392,6 +394,10 @@ test(`XML-RPC fuzz: ${CALLS} seeded random calls to a lone real node (seed ${SEE
     if (!c.secret) {
       assert.ok(!replied, `a call without the secret was answered as a valid call: ${where}\nanswer: ${answer.text.slice(0, 400)}`);
       assert.deepEqual(now, before, `a call without the secret changed the node: ${where}`);
+    } else if (c.stranger) {
+      tally['(from an unlinked peer, refused)'] = (tally['(from an unlinked peer, refused)'] ?? 0) + 1;
+      assert.match(answer.text, /<name>type<\/name><value><string>refused<\/string>/, `a call from an unlinked peer was not refused: ${where}`);
+      assert.deepEqual(now, before, `a call from an unlinked peer changed the node: ${where}`);
     }
     const forged = now.store.filter((e) => e.value.startsWith('forged'));
     assert.deepEqual(forged, [], `a forged write was kept: ${where}`);
