@@ -120,7 +120,7 @@ test('--events writes JSON lines with stamps and a final snapshot', async () => 
   const put = lines.find((e) => e.type === 'put' && e.key === 'color' && e.value === 'orange');
   assert.deepEqual(put.stamp, { counter: 2, server: 3 });
   assert.equal(put.line, 16);
-  assert.deepEqual(lines[0], { type: 'runStarted', format: 'kvcmd-record', version: 1, seed: 1, gossip: 'settled', backend: 'processes', t: lines[0].t });
+  assert.deepEqual(lines[0], { type: 'runStarted', format: 'kvcmd-record', version: 1, seed: 1, gossip: 'settled', backend: 'processes', protocol: 'lamport', t: lines[0].t });
   assert.ok(lines.some((e) => e.type === 'send' && e.kind === 'gossip' && e.line === 16 && typeof e.counter === 'number'));
   assert.ok(lines.filter((e) => e.type !== 'snapshot').every((e) => typeof e.t === 'number'), 'every event of a real run has a time');
   assert.ok(lines.some((e) => e.type === 'stabilizeGroup' && e.members.join() === '0,1'));

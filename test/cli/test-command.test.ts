@@ -121,5 +121,5 @@ test('options may come before the command, and the help lists kvcmd test', async
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^1 passed, 0 failed/m);
   const help = await runCli(['--help']);
-  assert.match(help.stdout, /kvcmd test \[DIR\|FILE\.\.\.\] \[--gossip M\] \[--model\] \[--seed N\] \[--junit OUT\.xml\] \[--update\]/);
+  assert.match(help.stdout, /kvcmd test \[DIR\|FILE\.\.\.\] \[--gossip M\] \[--protocol P\] \[--model\] \[--seed N\] \[--junit OUT\.xml\] \[--update\]/);
 });
