@@ -86,10 +86,33 @@ export function snippetAt(a: DocAnalysis, line0: number, topo: Topology, c: Comm
     case 'joinClient':
       return live.length ? `joinClient ${choice(1, [a.freshId()])} ${choice(2, live)}` : undefined;
     case 'killServer':
-    case 'printStore':
       return live.length ? `${c.name} ${choice(1, live)}` : undefined;
+    case 'printStore': {
+      // A paused server prints nothing (a warning): offer the others.
+      const running = live.filter((s) => !topo.isPaused(s));
+      return running.length ? `${c.name} ${choice(1, running)}` : undefined;
+    }
     case 'stabilize':
-      return live.length ? 'stabilize' : undefined;
+      // Refused while a server is paused (paused-stabilize).
+      return live.length && topo.paused.size === 0 ? 'stabilize' : undefined;
+    case 'pauseServer': {
+      const running = live.filter((s) => !topo.isPaused(s));
+      return running.length ? `pauseServer ${choice(1, running)}` : undefined;
+    }
+    case 'resumeServer': {
+      const paused = [...topo.paused.keys()].sort((x, y) => x - y);
+      return paused.length ? `resumeServer ${choice(1, paused)}` : undefined;
+    }
+    case 'delay':
+    case 'drop':
+    case 'duplicate':
+    case 'heal': {
+      // A message needs a sender and a receiver: offered once two nodes are there. `*` first.
+      if (live.length + clients.length < 2) return undefined;
+      const nodes = ['*', ...live, ...clients];
+      const tail = c.name === 'delay' ? ' ${3:100}' : c.name === 'heal' ? '' : ' ${3:0.5}';
+      return `${c.name} ${choice(1, nodes)} ${choice(2, nodes)}${tail}`;
+    }
     case 'put':
       return clients.length ? `put ${choice(1, clientsByLink(topo, clients))} \${2:key} \${3:value}` : undefined;
     case 'get': {
@@ -138,7 +161,7 @@ interface IdCandidate { id: number; kind: 'server' | 'client' | 'new'; note: str
 
 function argumentItems(a: DocAnalysis, line0: number, spec: CommandSpec, argIndex: number, role: ArgRole, replace: Range, word: string): CompletionItem[] {
   if (role === 'key') return keyItems(a, line0, replace);
-  if (role === 'value' || role === 'ms') return [];
+  if (role === 'value' || role === 'ms' || role === 'probability') return [];
   const topo = a.topologyBefore(line0);
   let candidates: IdCandidate[] = [];
   switch (role) {
@@ -154,8 +177,15 @@ function argumentItems(a: DocAnalysis, line0: number, spec: CommandSpec, argInde
       candidates.push({ id: a.freshId(), kind: 'new', note: 'unused id: a new client' });
       break;
     case 'server':
-      candidates = topo.liveServers().map((s) => serverCandidate(topo, s));
+      // pauseServer takes a running server, resumeServer a paused one; the others any live server.
+      candidates = topo.liveServers()
+        .filter((s) => spec.name === 'resumeServer' ? topo.isPaused(s) : spec.name === 'pauseServer' ? !topo.isPaused(s) : true)
+        .map((s) => serverCandidate(topo, s));
       break;
+    case 'node':
+      candidates = [...topo.liveServers().map((s) => serverCandidate(topo, s)),
+        ...[...topo.clients.keys()].sort((x, y) => x - y).map((c) => clientCandidate(topo, c))];
+      return [everyNodeItem(replace), ...candidates.map((c, i) => idItem(c, i + 1, replace, word))];
     case 'client':
       candidates = [...topo.clients.keys()].sort((x, y) => x - y).map((c) => clientCandidate(topo, c));
       break;
@@ -170,7 +200,20 @@ function argumentItems(a: DocAnalysis, line0: number, spec: CommandSpec, argInde
 
 function serverCandidate(topo: Topology, s: number): IdCandidate {
   const st = topo.servers.get(s)!;
-  return { id: s, kind: 'server', note: `joined on line ${st.joinLine}${st.alive ? '' : ', dead'}` };
+  const paused = topo.paused.get(s);
+  return { id: s, kind: 'server', note: `joined on line ${st.joinLine}${st.alive ? '' : ', dead'}${paused === undefined ? '' : `, paused on line ${paused}`}` };
+}
+
+/** `*` for a fault's end: every node, present and to come. */
+function everyNodeItem(replace: Range): CompletionItem {
+  return {
+    label: '*',
+    labelDetails: { detail: ' every node', description: 'any sender or receiver, present and to come' },
+    kind: CompletionItemKind.Operator,
+    detail: '*: every node',
+    sortText: '000000',
+    textEdit: { range: replace, newText: '*' },
+  };
 }
 
 function clientCandidate(topo: Topology, c: number): IdCandidate {

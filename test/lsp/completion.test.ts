@@ -49,15 +49,24 @@ describe('completion of commands', () => {
       return items.map((i) => newText(i));
     };
     assert.deepEqual(await at('joinServer 0\n'), [
-      'joinServer ${1:1}', 'killServer ${1:0}', 'joinClient ${1:1} ${2:0}', 'stabilize', 'printStore ${1:0}', 'sleep ${1:100}',
+      'joinServer ${1:1}', 'killServer ${1:0}', 'joinClient ${1:1} ${2:0}', 'stabilize', 'printStore ${1:0}', 'sleep ${1:100}', 'pauseServer ${1:0}',
     ]);
+    // Faults once a message can go from one node to another; * first.
     assert.deepEqual(await at('joinServer 0\njoinServer 1\njoinClient 2 0\nput 2 k v\nkillServer 1\n'), [
       'joinServer ${1|3,1|}', 'killServer ${1:0}', 'joinClient ${1:3} ${2:0}', 'breakConnection ${1:2} ${2:0}',
       'stabilize', 'printStore ${1:0}', 'put ${1:2} ${2:key} ${3:value}', 'get ${1:2} ${2:k}', 'sleep ${1:100}',
+      'delay ${1|*,0,2|} ${2|*,0,2|} ${3:100}', 'drop ${1|*,0,2|} ${2|*,0,2|} ${3:0.5}', 'duplicate ${1|*,0,2|} ${2|*,0,2|} ${3:0.5}',
+      'heal ${1|*,0,2|} ${2|*,0,2|}', 'pauseServer ${1:0}',
     ]);
     assert.deepEqual(await at('joinServer 0\njoinServer 1\njoinClient 2 0\n'), [
       'joinServer ${1:3}', 'killServer ${1|0,1|}', 'joinClient ${1:3} ${2|0,1|}', 'breakConnection ${1:2} ${2:0}',
       'createConnection ${1:2} ${2:1}', 'stabilize', 'printStore ${1|0,1|}', 'put ${1:2} ${2:key} ${3:value}', 'get ${1:2} ${2:key}', 'sleep ${1:100}',
+      'delay ${1|*,0,1,2|} ${2|*,0,1,2|} ${3:100}', 'drop ${1|*,0,1,2|} ${2|*,0,1,2|} ${3:0.5}', 'duplicate ${1|*,0,1,2|} ${2|*,0,1,2|} ${3:0.5}',
+      'heal ${1|*,0,1,2|} ${2|*,0,1,2|}', 'pauseServer ${1|0,1|}',
+    ]);
+    // A paused server: resumeServer offers it, pauseServer and printStore the others, stabilize is gone.
+    assert.deepEqual((await at('joinServer 0\njoinServer 1\npauseServer 1\n')).filter((t) => /^(pauseServer|resumeServer|printStore|stabilize)/.test(t)), [
+      'printStore ${1:0}', 'pauseServer ${1:0}', 'resumeServer ${1:1}',
     ]);
   });
 
@@ -81,6 +90,16 @@ describe('completion of commands', () => {
       }
     }
     assert.ok(offered > 100, `${offered} snippets checked`);
+  });
+
+  it('the ends of a fault: * for every node first, then the servers and clients; pauseServer a running server, resumeServer a paused one', async () => {
+    const uri = 'file:///work/faults.kvcmd';
+    await lsp.open(uri, 'joinServer 0\njoinServer 1\njoinClient 5 0\npauseServer 1\ndrop \nresumeServer \npauseServer \n');
+    const labelsAt = async (line: number, character: number): Promise<string[]> => (await lsp.completion(uri, { line, character })).items.map((i) => i.label);
+    assert.deepEqual(await labelsAt(4, 5), ['*', '0', '1', '5']);
+    assert.deepEqual(await labelsAt(5, 13), ['1']);
+    assert.deepEqual(await labelsAt(6, 12), ['0']);
+    await lsp.close(uri);
   });
 
   it('inside an argument that holds a word, not an id, still lists the ids (matching on that word)', async () => {

@@ -156,7 +156,7 @@ describe('language server over stdio', () => {
     it('offers every command with a snippet and docs at the start of a line', async () => {
       const items = await at('');
       assert.deepEqual(labels(items), ['joinServer', 'killServer', 'joinClient', 'breakConnection', 'createConnection',
-        'stabilize', 'printStore', 'put', 'get', 'sleep']);
+        'stabilize', 'printStore', 'put', 'get', 'sleep', 'delay', 'drop', 'duplicate', 'heal', 'pauseServer']);
       const put = items.find((i) => i.label === 'put')!;
       assert.equal(put.insertTextFormat, InsertTextFormat.Snippet);
       assert.equal((put.textEdit as TextEdit).newText, 'put ${1|10,11|} ${2:key} ${3:value}');
@@ -429,7 +429,7 @@ describe('kvcmd lsp --stdio', () => {
       assert.deepEqual(diags.map((d) => d.code), ['unknown-id']);
       const items = (await lsp.completion(uri, { line: 2, character: 0 })).items;
       // What can be valid after one server (lsp/README.md): no client yet, no link to cut or make.
-      assert.deepEqual(items.map((i) => i.label), ['joinServer', 'killServer', 'joinClient', 'stabilize', 'printStore', 'sleep']);
+      assert.deepEqual(items.map((i) => i.label), ['joinServer', 'killServer', 'joinClient', 'stabilize', 'printStore', 'sleep', 'pauseServer']);
     } finally {
       assert.equal(await lsp.stop(), 0);
     }
