@@ -465,13 +465,26 @@ export async function explore(commands: readonly Command[], options: ExploreOpti
   const search = new DepthFirst(options.gossip, reduce);
   let more = true;
   let slice = performance.now();
+  // Between two commands of a schedule too: a long script's one schedule takes seconds, and would
+  // otherwise hold the event loop (an editor's language server) and overrun the budget that long.
+  const goOn = async (): Promise<boolean> => {
+    if (performance.now() - slice >= SLICE_MS) {
+      await new Promise((r) => setImmediate(r));
+      slice = performance.now();
+    }
+    if (options.signal?.aborted) stoppedBy = 'cancelled';
+    else if (options.maxMs !== undefined && performance.now() - started >= options.maxMs) stoppedBy = 'time';
+    return stoppedBy === undefined;
+  };
   while (more) {
     if (options.signal?.aborted) { stoppedBy = 'cancelled'; break; }
     if (schedules >= options.maxSchedules) { stoppedBy = 'schedules'; break; }
     if (options.maxMs !== undefined && performance.now() - started >= options.maxMs) { stoppedBy = 'time'; break; }
     search.begin();
     const events: ClusterEvent[] = [];
-    const run = await runCommandsOn(commands, options, search.hook, events);
+    const run = await runCommandsOn(commands, options, search.hook, events, goOn);
+    // Stopped in the middle: that schedule is not counted.
+    if (run.stopped) break;
     if (search.pruned) pruned++;
     else {
       schedules++;
@@ -522,14 +535,21 @@ export async function explore(commands: readonly Command[], options: ExploreOpti
 }
 
 /** One traced run of the script under an explorer's hook. */
-async function runCommandsOn(commands: readonly Command[], settings: ScheduleSettings, schedule: ModelHostOptions['schedule'], events: ClusterEvent[]): Promise<{ ok: boolean; error?: string }> {
+async function runCommandsOn(commands: readonly Command[], settings: ScheduleSettings, schedule: ModelHostOptions['schedule'], events: ClusterEvent[],
+  goOn?: () => Promise<boolean>): Promise<{ ok: boolean; error?: string; stopped?: boolean }> {
   const run = new ClusterRun({
     seed: settings.seed, gossip: settings.gossip, ...(settings.protocol ? { protocol: settings.protocol } : {}), trace: true, backend: 'model',
     model: { schedule, ...(settings.createNode ? { createNode: settings.createNode } : {}) },
   }, (e) => events.push(e));
   let error: unknown;
   try {
-    for (const cmd of commands) await run.execute(cmd);
+    for (const cmd of commands) {
+      await run.execute(cmd);
+      if (goOn && !(await goOn())) {
+        await run.end(new Error('stopped'));
+        return { ok: false, stopped: true };
+      }
+    }
   } catch (err) {
     error = err;
   }

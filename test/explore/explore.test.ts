@@ -314,3 +314,22 @@ test('kvcmd explore: text, --json, --replay of a witness, usage errors', async (
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// The language server fuzz (test/lsp/fuzz.test.ts) found kvcmd/explore on a long script taking
+// seconds with a 44 ms budget, the server answering nothing meanwhile: the budget and a cancel were
+// only looked at between schedules, and one schedule of a long script never let the event loop in.
+test('a long schedule lets the event loop in and stops on a cancel in its middle (it was not counted)', async () => {
+  const lines = ['joinServer 0', 'joinServer 1', 'joinClient 5 0', 'joinClient 6 1'];
+  for (let i = 0; i < 1500; i++) lines.push(`put ${5 + (i % 2)} k${i % 7} v${i}`, `get ${6 - (i % 2)} k${i % 5}`);
+  const abort = new AbortController();
+  let ranMeanwhile = false;
+  setImmediate(() => {
+    ranMeanwhile = true;
+    abort.abort();
+  });
+  const r = await explore(commandsOf(lines.join('\n') + '\n'), { seed: 1, gossip: 'async', maxSchedules: 1, signal: abort.signal });
+  assert.ok(ranMeanwhile, 'the event loop got in during the schedule');
+  assert.equal(r.stoppedBy, 'cancelled');
+  assert.equal(r.schedules, 0);
+  assert.equal(r.exhaustive, false);
+});
