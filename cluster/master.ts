@@ -409,6 +409,8 @@ export class Master {
    * set aside until it is resumed, and the script goes on.
    */
   private async unlessHeld<T>(cause: Cause, from: NodeId | undefined, answer: Promise<T>, then: (value: T) => Promise<void> | void): Promise<void> {
+    // With no server paused nothing of this command can be held: the plain wait (every put and get of a run).
+    if (this.state.paused.size === 0) return then(await answer);
     const r = await this.answerOrHeld(cause.step, from, answer);
     if ('value' in r) return then(r.value);
     this.blocked.push({ server: r.held, cause, go: () => this.unlessHeld(cause, from, answer, then) });

@@ -111,7 +111,9 @@ export class ModelHost implements NodeHost {
     if (!node) return { type: 'error', message: `node ${id} is not running` };
     const seq = ++this.seq;
     this.absorb(id, node.handleControl({ seq, body }));
-    await this.run(seq);
+    // The plain network runs synchronously; `run` awaits a debugger's or an explorer's hook.
+    if (!this.faulty && !this.options.schedule && !this.options.beforeDelivery) this.drain();
+    else await this.run(seq);
     const result = this.answers.get(seq);
     this.answers.delete(seq);
     if (result) return result;
@@ -289,7 +291,7 @@ export class ModelHost implements NodeHost {
     else this.queue.push(...fx.sends);
     if (this.options.schedule) for (const env of fx.sends) this.sentToLife.set(env, this.lives.get(env.to) ?? 0);
     for (const r of fx.replies) {
-      const waiter = this.waiting.get(r.seq);
+      const waiter = this.waiting.size > 0 ? this.waiting.get(r.seq) : undefined;
       if (waiter) {
         this.waiting.delete(r.seq);
         waiter(r.result);
@@ -297,7 +299,7 @@ export class ModelHost implements NodeHost {
         this.answers.set(r.seq, r.result);
       }
     }
-    const copies = this.copies.get(id);
+    const copies = this.faulty ? this.copies.get(id) : undefined;
     this.notify(copies && copies.size > 0 ? copies.mark(fx.notices) : fx.notices);
   }
 
