@@ -1,4 +1,4 @@
-// `kvcmd compare FILE [--protocol A --protocol B] [--gossip A [--gossip B]] [--seed A [--seed B]] [--json]`:
+// `kvcmd compare FILE [--protocol A --protocol B] [--gossip A [--gossip B]] [--seed A [--seed B]] [--faults on|off ...] [--json]`:
 // one script, two runs on the model (compare/compare.ts); its own flags, parsed here.
 import { protocolFor } from '../language/directives';
 import { printDiagnostics, readAndCheck } from '../language/scriptFile';
@@ -11,6 +11,7 @@ export interface CompareArgs {
   protocols: ProtocolName[];
   gossips: GossipMode[];
   seeds: number[];
+  faults: boolean[];
   json: boolean;
 }
 
@@ -19,7 +20,7 @@ export function isCompareCommand(argv: readonly string[]): boolean {
 }
 
 export function parseCompareArgs(argv: readonly string[]): CompareArgs {
-  const args: CompareArgs = { protocols: [], gossips: [], seeds: [], json: false };
+  const args: CompareArgs = { protocols: [], gossips: [], seeds: [], faults: [], json: false };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -35,20 +36,26 @@ export function parseCompareArgs(argv: readonly string[]): CompareArgs {
       case '--protocol': args.protocols.push(protocolValue(value())); break;
       case '--gossip': args.gossips.push(gossipValue(value())); break;
       case '--seed': args.seeds.push(seedValue(value())); break;
+      case '--faults': {
+        const v = value();
+        if (v !== 'on' && v !== 'off') throw new UsageError(`--faults must be on or off, not '${v}'`);
+        args.faults.push(v === 'on');
+        break;
+      }
       case '--json': args.json = true; break;
       default:
-        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}' for compare (options: --protocol, --gossip, --seed, --json)`);
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}' for compare (options: --protocol, --gossip, --seed, --faults, --json)`);
         positional.push(a);
     }
   }
   const [, file, ...extra] = positional;
   if (file === undefined) throw new UsageError('compare needs a script file (kvcmd compare FILE --protocol A --protocol B)');
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
-  for (const [name, list] of [['--protocol', args.protocols], ['--gossip', args.gossips], ['--seed', args.seeds]] as const) {
+  for (const [name, list] of [['--protocol', args.protocols], ['--gossip', args.gossips], ['--seed', args.seeds], ['--faults', args.faults]] as const) {
     if (list.length > 2) throw new UsageError(`${name} is given ${list.length} times: once for both sides, or twice (A, then B)`);
   }
-  if (args.protocols.length < 2 && args.gossips.length < 2 && args.seeds.length < 2) {
-    throw new UsageError('compare needs two sides: give --protocol, --gossip or --seed twice (for example --protocol lamport --protocol vector)');
+  if (args.protocols.length < 2 && args.gossips.length < 2 && args.seeds.length < 2 && args.faults.length < 2) {
+    throw new UsageError('compare needs two sides: give --protocol, --gossip, --seed or --faults twice (for example --protocol lamport --protocol vector)');
   }
   args.file = file;
   return args;
@@ -65,6 +72,7 @@ export async function runCompareCommand(argv: readonly string[], io: { out: (s: 
     protocol: args.protocols[i] ?? args.protocols[0] ?? own,
     gossip: args.gossips[i] ?? args.gossips[0] ?? 'settled',
     seed: args.seeds[i] ?? args.seeds[0] ?? 1,
+    faults: args.faults[i] ?? args.faults[0] ?? true,
   });
   const report = await compareRuns(script.analysis.commands, side(0), side(1), signal);
   if (signal?.aborted) return 130;

@@ -12,7 +12,8 @@ Usage:
   kvcmd verify RECORD.jsonl  checks a recorded run's history (exit 1 with violations)
   kvcmd test [DIR|FILE...] [--gossip M] [--protocol P] [--model] [--seed N] [--junit OUT.xml] [--update]
   kvcmd explore FILE [--max-schedules N] [--seed N] [--gossip M] [--protocol P] [--json] [--replay W]
-  kvcmd compare FILE [--protocol A --protocol B] [--gossip A [--gossip B]] [--seed A [--seed B]] [--json]
+  kvcmd compare FILE [--protocol A --protocol B] [--gossip A [--gossip B]] [--seed A [--seed B]]
+                    [--faults on|off [...]] [--json]
   kvcmd lsp --stdio          the language server, for any LSP editor
   kvcmd dap                  the debugger (Debug Adapter Protocol on stdio), for any DAP editor
   kvcmd --help
@@ -36,8 +37,9 @@ explore  runs FILE on the model under every schedule (default --gossip async): e
          that replays it; exit 1 if any, 0 otherwise. Orders of deliveries to different nodes
          that commute are run once (partial-order reduction).
 compare  runs FILE twice on the model, each side checked, and prints the lines where the two
-         outputs part with both sides' stamps; --protocol, --gossip, --seed once for both sides or
-         twice (A, then B); exit 0 the same and clean, 1 they part (or a side has violations).
+         outputs part with both sides' stamps; --protocol, --gossip, --seed, --faults once for
+         both sides or twice (A, then B); --faults off leaves out the script's fault commands;
+         exit 0 the same and clean, 1 they part (or a side has violations).
 --max-schedules (explore) stops after N schedules (default 10000; the report says if cut short).
 --json   (explore) prints the report as JSON.
 --replay (explore) runs the one schedule W (a witness, e.g. 0.2.h.1) and prints its stdout.

@@ -1,5 +1,5 @@
 // Two runs of one script on the model, side by side: the same commands under two protocols, two
-// gossip modes or two seeds (docs/cli.md, "kvcmd compare"). Each side is recorded and judged by the
+// gossip modes, two seeds, or with and without the script's network faults (docs/cli.md, "kvcmd compare"). Each side is recorded and judged by the
 // history checker; then, line by line, what each printed, with the stamps behind it, and where the
 // two first part.
 import { runCommands } from '../cluster/runner';
@@ -13,7 +13,12 @@ export interface Side {
   protocol: ProtocolName;
   gossip: GossipMode;
   seed: number;
+  /** false: the script's fault commands (delay, drop, duplicate, heal, pauseServer, resumeServer) are left out. */
+  faults: boolean;
 }
+
+/** The commands that make the network misbehave (docs/language.md): what a side without faults leaves out. */
+export const FAULT_COMMANDS: ReadonlySet<string> = new Set(['delay', 'drop', 'duplicate', 'heal', 'pauseServer', 'resumeServer']);
 
 /** What one line printed on one side: the text of stdout and why (stamps, ERR_DEP's held vs dependency). */
 export interface Printed {
@@ -54,6 +59,7 @@ export function sideLabels(a: Side, b: Side): [string, string] {
     ...(s.protocol !== o.protocol ? [`protocol ${s.protocol}`] : []),
     ...(s.gossip !== o.gossip ? [`gossip ${s.gossip}`] : []),
     ...(s.seed !== o.seed ? [`seed ${s.seed}`] : []),
+    ...(s.faults !== o.faults ? [s.faults ? 'with faults' : 'without faults'] : []),
   ];
   const la = parts(a, b), lb = parts(b, a);
   return la.length === 0 ? ['A', 'B'] : [la.join(', '), lb.join(', ')];
@@ -75,7 +81,8 @@ export async function compareRuns(commands: readonly Command[], a: Side, b: Side
 
 async function runSide(commands: readonly Command[], side: Side, label: string, signal?: AbortSignal): Promise<{ result: SideResult; printed: Map<number, Printed> }> {
   const events: ClusterEvent[] = [];
-  const run = await runCommands(commands, { ...side, backend: 'model', trace: true, signal }, (e) => events.push(e));
+  const run = await runCommands(side.faults ? commands : commands.filter((c) => !FAULT_COMMANDS.has(c.name)),
+    { seed: side.seed, gossip: side.gossip, protocol: side.protocol, backend: 'model', trace: true, signal }, (e) => events.push(e));
   const printed = new Map<number, Printed>();
   const at = (line: number): Printed => {
     let p = printed.get(line);
@@ -114,7 +121,7 @@ function describeCommand(cmd: Command): string {
 export function formatComparison(name: string, r: CompareReport): string {
   const out: string[] = [];
   const sideLine = (s: SideResult, tag: string): string =>
-    `${tag}: protocol ${s.protocol}, gossip ${s.gossip}, seed ${s.seed}: ${s.ok ? 'ran' : `broke: ${s.error}`}, ` +
+    `${tag}: protocol ${s.protocol}, gossip ${s.gossip}, seed ${s.seed}${s.faults ? '' : ', without faults'}: ${s.ok ? 'ran' : `broke: ${s.error}`}, ` +
     (s.violations.length === 0 ? 'checker: no violations' : `checker: ${s.violations.length} violation${s.violations.length === 1 ? '' : 's'}`);
   out.push(sideLine(r.a, 'A'), sideLine(r.b, 'B'));
   for (const [s, tag] of [[r.a, 'A'], [r.b, 'B']] as const) for (const v of s.violations) out.push(`  ${tag}: ${v.rule}: ${v.message} (lines ${v.lines.join(', ')})`);
@@ -140,7 +147,7 @@ export function formatComparison(name: string, r: CompareReport): string {
 export function sideDocument(name: string, r: CompareReport, which: 'a' | 'b'): string {
   const s = r[which];
   const head = [
-    `# ${name}: ${s.label} (protocol ${s.protocol}, gossip ${s.gossip}, seed ${s.seed}, model)`,
+    `# ${name}: ${s.label} (protocol ${s.protocol}, gossip ${s.gossip}, seed ${s.seed}${s.faults ? '' : ', without faults'}, model)`,
     `# ${s.ok ? 'ran' : `broke: ${s.error}`}; checker: ${s.violations.length === 0 ? 'no violations' : s.violations.map((v) => `${v.rule} (lines ${v.lines.join(', ')})`).join('; ')}`,
   ];
   const body = r.lines.map((l) => {

@@ -37,7 +37,7 @@ export function registerCompareView(log: vscode.LogOutputChannel): vscode.Dispos
       return undefined;
     }
     const config = readRunConfig(uri);
-    const base: Side = { protocol: protocolFor(checked.directives, undefined, config.protocol), gossip: config.gossip, seed: config.seed ?? 1 };
+    const base: Side = { protocol: protocolFor(checked.directives, undefined, config.protocol), gossip: config.gossip, seed: config.seed ?? 1, faults: true };
     const sides = given ? [{ ...base, ...given.a }, { ...base, ...given.b }] as const : await askSides(base);
     if (!sides) return undefined;
     const report = await compareRuns(checked.commands, sides[0], sides[1]);
@@ -67,10 +67,12 @@ async function askSides(base: Side): Promise<readonly [Side, Side] | undefined> 
       { label: 'Protocols', description: PROTOCOLS.join(', '), key: 'protocol' as const },
       { label: 'Gossip modes', description: GOSSIP_MODES.join(', '), key: 'gossip' as const },
       { label: 'Seeds', description: 'two seeds of the random choices', key: 'seed' as const },
+      { label: 'Faults', description: 'with and without the script\'s delay, drop, duplicate, pause', key: 'faults' as const },
     ],
     { title: 'kvcmd: compare two runs of this script under two…' },
   );
   if (!what) return undefined;
+  if (what.key === 'faults') return [{ ...base, faults: true }, { ...base, faults: false }];
   if (what.key === 'seed') {
     const a = await askSeed('first', base.seed);
     const b = a === undefined ? undefined : await askSeed('second', a + 1);

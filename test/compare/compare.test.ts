@@ -10,7 +10,7 @@ const commandsOf = (text: string) => analyze(text).commands;
 
 test('compare finds the line where two protocols part, with each side\'s stamps, and runs the checker on both', async () => {
   const text = require('fs').readFileSync(scenario('unseen-write.kvcmd'), 'utf8');
-  const r = await compareRuns(commandsOf(text), { protocol: 'lamport', gossip: 'settled', seed: 1 }, { protocol: 'vector', gossip: 'settled', seed: 1 });
+  const r = await compareRuns(commandsOf(text), { protocol: 'lamport', gossip: 'settled', seed: 1, faults: true }, { protocol: 'vector', gossip: 'settled', seed: 1, faults: true });
   assert.equal(r.diverging, 1);
   assert.equal(r.firstDivergence, 16);
   const l = r.lines.find((x) => x.line === 16)!;
@@ -29,8 +29,8 @@ test('compare finds the line where two protocols part, with each side\'s stamps,
 });
 
 test('sides are named by what differs', () => {
-  assert.deepEqual(sideLabels({ protocol: 'lamport', gossip: 'settled', seed: 1 }, { protocol: 'lamport', gossip: 'off', seed: 1 }), ['gossip settled', 'gossip off']);
-  assert.deepEqual(sideLabels({ protocol: 'vector', gossip: 'settled', seed: 1 }, { protocol: 'lamport', gossip: 'settled', seed: 2 }), ['protocol vector, seed 1', 'protocol lamport, seed 2']);
+  assert.deepEqual(sideLabels({ protocol: 'lamport', gossip: 'settled', seed: 1, faults: true }, { protocol: 'lamport', gossip: 'off', seed: 1, faults: true }), ['gossip settled', 'gossip off']);
+  assert.deepEqual(sideLabels({ protocol: 'vector', gossip: 'settled', seed: 1, faults: true }, { protocol: 'lamport', gossip: 'settled', seed: 2, faults: true }), ['protocol vector, seed 1', 'protocol lamport, seed 2']);
 });
 
 test('kvcmd compare: located divergence and exit 1; identical outputs exit 0; usage errors exit 2', async () => {
@@ -53,4 +53,15 @@ test('kvcmd compare: located divergence and exit 1; identical outputs exit 0; us
   const three = await runCli(['compare', 'samples/03-partition.kvcmd', '--seed', '1', '--seed', '2', '--seed', '3']);
   assert.equal(three.code, 2);
   assert.match(three.stderr, /--seed is given 3 times/);
+});
+
+test('kvcmd compare --faults on --faults off: the sample with faults against the same script without them', async () => {
+  const r = await runCli(['compare', 'samples/06-faults.kvcmd', '--faults', 'on', '--faults', 'off']);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /^B: protocol lamport, gossip settled, seed 1, without faults: ran, checker: no violations$/m);
+  // Without the drop, server 1 has the write at once.
+  assert.match(r.stdout, /^samples\/06-faults\.kvcmd:13: get 6 color\n {2}A: color:ERR_KEY {2}\[server 1 holds no color\]\n {2}B: color:blue {2}\[/m);
+  const bad = await runCli(['compare', 'samples/06-faults.kvcmd', '--faults', 'maybe']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--faults must be on or off, not 'maybe'/);
 });
