@@ -145,6 +145,8 @@ export class XmlRpcTransport {
       return refuse(`a malformed envelope: ${e instanceof WireError ? e.message : String(e)}`);
     }
     if (env.replyTo !== 0) return refuse('a reply sent as a call');
+    // Its reply would carry replyTo 0 (or -0) and go out as a new call: this one would never be answered.
+    if (env.id < 1) return refuse('a call numbered 0 (requests are numbered from 1)');
     const key = `${env.from}:${env.id}`;
     if (this.inbound.has(key)) return refuse(`message ${key} again while it is being handled`);
     if (this.inbound.size >= MAX_INBOUND) return refuse('too many calls waiting');

@@ -146,3 +146,45 @@ test('a fault that quotes a character XML cannot carry is still written (the XML
     t.close();
   }
 });
+
+test('a call numbered 0 (or -0) is refused: its reply went out as a new call and the call hung', async () => {
+  const { t, port, got } = await lone();
+  try {
+    const w = toWire(good) as Record<string, unknown>;
+    const zero = await withTimeout(call(port, [{ ...w, id: 0 }, 's3cret']), 10_000);
+    assert.match(String((zero.err as Error | null)?.message), /numbered 0/);
+    const xml = `<?xml version="1.0"?><methodCall><methodName>deliver</methodName><params><param><value><struct>${Object.entries({ ...w, id: '-0' })
+      .map(([k, v]) => `<member><name>${k}</name>${k === 'id' ? '<value><double>-0</double></value>' : xmlValue(v)}</member>`).join('')}</struct></value></param><param><value><string>s3cret</string></value></param></params></methodCall>`;
+    const minusZero = await withTimeout(postText(port, xml), 10_000);
+    assert.match(minusZero, /numbered 0/);
+    assert.equal(got.length, 0);
+    assert.equal((await call(port, [w, 's3cret'])).err, null);
+  } finally {
+    t.close();
+  }
+});
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([p.finally(() => clearTimeout(timer)), new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)))]);
+}
+
+/** The few XML-RPC values an envelope's wire form holds (ints, strings, structs, arrays). */
+function xmlValue(v: unknown): string {
+  if (typeof v === 'number') return `<value><int>${v}</int></value>`;
+  if (typeof v === 'string') return `<value><string>${v}</string></value>`;
+  if (Array.isArray(v)) return `<value><array><data>${v.map(xmlValue).join('')}</data></array></value>`;
+  return `<value><struct>${Object.entries(v as Record<string, unknown>).map(([k, x]) => `<member><name>${k}</name>${xmlValue(x)}</member>`).join('')}</struct></value>`;
+}
+
+function postText(port: number, body: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'content-type': 'text/xml' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => (text += d));
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
