@@ -31,7 +31,7 @@ test(`language server fuzz: ${STEPS} seeded random edits, requests and notificat
   const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
   const lsp = await LspClient.start('server', {
     settings: { kvcmd: { predict: true, gossip: 'settled' } },
-    initializationOptions: { predictionDebounceMs: 0, predictionBudgetMs: 30 },
+    initializationOptions: { predictionDebounceMs: 0, predictionBudgetMs: 150 },
   });
   const uri = 'file:///work/fuzz-main.kvcmd';
   const other = 'file:///work/fuzz-other.kvcmd';
