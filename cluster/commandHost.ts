@@ -72,7 +72,8 @@ export class CommandHost implements NodeHost {
   private readonly started = new Set<NodeId>();
   private readonly listeners: ((notices: NodeNotice[], at: number) => void)[] = [];
   private readonly lost: ((id: NodeId, why: string) => void)[] = [];
-  private readonly secret = randomBytes(24).toString('hex');
+  /** Handed to every node of this run; public for the conformance kit's probes (conform/probes.ts), which call nodes as a peer would. */
+  readonly secret = randomBytes(24).toString('hex');
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   private readonly reports: XmlRpcTransport;
   private reaper: ChildProcess | undefined;

@@ -32,4 +32,3 @@ const parent = process.ppid;
 setInterval(() => {
   if (process.ppid !== parent) reap();
 }, 250).unref();
-process.send?.({ ready: true });
