@@ -86,8 +86,8 @@ export class CommandHost implements NodeHost {
   /** Messages reported at one end only, by `from.id`: the master waits for these in settled and off modes. */
   private readonly open = new Map<string, Open>();
   private watchdog: NodeJS.Timeout | undefined;
-  /** The first failure: the run stops on it, later ones are its consequences. */
-  private failed = false;
+  /** The first failure seen outside a call: the run stops on it, and calls failing after it are its consequences. */
+  private failure: NodeRunError | undefined;
 
   constructor(private readonly options: CommandHostOptions) {
     this.reports = new XmlRpcTransport(() => undefined, (why) => this.options.onNodeError?.(undefined, `kvcmd: refused ${why}\n`));
@@ -148,7 +148,7 @@ export class CommandHost implements NodeHost {
     try {
       value = await this.call(node, method, controlArgs(body, 0));
     } catch (err) {
-      throw await this.broke(node, describeCallFailure(node, method, err), line);
+      throw this.failure ?? await this.broke(node, describeCallFailure(node, method, err), line);
     }
     let result: ControlResult;
     try {
@@ -321,14 +321,14 @@ export class CommandHost implements NodeHost {
    * master waits on gives up, with this reason.
    */
   private fail(id: NodeId, why: string): void {
-    if (this.failed || this.closed) return;
-    this.failed = true;
+    if (this.failure || this.closed) return;
     const node = this.nodes.get(id);
+    this.failure = new NodeRunError(node ? `${node.label} ${why}` : `node ${id} ${why}`);
     if (node) {
       this.nodes.delete(id);
       void this.stopNode(node);
     }
-    for (const l of this.lost) l(id, `stopped by kvcmd: ${why}`);
+    for (const l of this.lost) l(id, `stopped by kvcmd: ${this.failure.why}`);
   }
 
   /** A report call: checked, then handed on in one piece. Returns why it is refused, if it is. */
@@ -338,8 +338,8 @@ export class CommandHost implements NodeHost {
       notices = noticesFromWire(value);
     } catch (err) {
       const who = reporterOf(value);
-      const why = `a report broke the protocol: ${(err as Error).message}`;
-      if (who !== undefined && this.started.has(who)) this.fail(who, `${this.nodes.get(who)?.label ?? `node ${who}`} sent ${why}`);
+      const why = `broke the protocol: a report it sent is malformed: ${(err as Error).message}`;
+      if (who !== undefined && this.started.has(who)) this.fail(who, why);
       return why;
     }
     for (const n of notices) {
@@ -393,7 +393,7 @@ export class CommandHost implements NodeHost {
         continue;
       }
       const missing = o.side === 'ended' ? 'sending it (sent)' : owes === m.to ? 'taking it in (delivered) or refusing it (lost)' : 'losing it (lost, unreachable)';
-      this.fail(owes, `${what} was reported at one end ${Math.round((now - o.since) / 1000)} s ago, but node ${owes} never reported ${missing} (docs/nodes.md, "Reports")`);
+      this.fail(owes, `broke the protocol: ${what} was reported at one end ${Math.round((now - o.since) / 1000)} s ago, but this node never reported ${missing} (docs/nodes.md, "Reports")`);
       return;
     }
   }
@@ -404,7 +404,7 @@ export class CommandHost implements NodeHost {
     if (this.settled.delete(id)) return;
     const timer = setTimeout(() => {
       this.settleTimers.delete(id);
-      this.fail(server, `server ${server} did not report gossipSettled for its write of ${key} (counter ${counter}${line ? `, line ${line}` : ''}) within ${this.timeouts.call} ms; in settled mode the master waits for it (docs/nodes.md, "Reports")`);
+      this.fail(server, `did not report gossipSettled for its write of ${key} (counter ${counter}${line ? `, line ${line}` : ''}) within ${this.timeouts.call} ms; in settled mode the master waits for it (docs/nodes.md, "Reports")`);
     }, this.timeouts.call);
     timer.unref();
     this.settleTimers.set(id, timer);
