@@ -7,9 +7,9 @@ import * as path from 'path';
 import type { NodeId, Role } from '../protocol/messages';
 
 export const CONFIG_FILE = 'kvcmd.json';
-/** What a node has to print its handshake line in, and to answer a call (ms). Generous: the machine may be busy. */
-export const DEFAULT_START_TIMEOUT = 10_000;
-export const DEFAULT_CALL_TIMEOUT = 10_000;
+/** What a node has to print its handshake line in, and to answer a call (ms). Generous: a busy 2-core machine can take seconds to start a Python process. */
+export const DEFAULT_START_TIMEOUT = 30_000;
+export const DEFAULT_CALL_TIMEOUT = 30_000;
 
 /** One node command, its words still holding the placeholders `{id}`, `{role}` and `{port}`. */
 export interface NodeCommand {
