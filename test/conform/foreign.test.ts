@@ -54,7 +54,7 @@ test('kvcmd conform: the Python node passes every probe and script of the kit', 
   assert.ok(checks.length >= 15, r.stdout);
   assert.deepEqual(checks.filter((l) => l.startsWith('FAIL')), []);
   assert.match(r.stdout, new RegExp(`^${checks.length} passed, 0 failed \\(`, 'm'));
-  assert.match(r.stderr, /servers: python3 .*kvnode\.py server \{id\} \{port\}; clients: python3 .*kvnode\.py client \{id\}/);
+  assert.match(r.stderr, /servers: python3 .*kvnode\.py"? server \{id\} \{port\}; clients: python3 .*kvnode\.py"? client \{id\}/);
 });
 
 test('kvcmd test samples against the Python node: every sample passes, byte for byte with --exact, checked', { timeout: 300_000 }, async () => {
@@ -120,8 +120,8 @@ test('a broken Python server (it never gossips): the checker flags every unflood
   assert.equal(t.code, 1, t.stdout + t.stderr);
   assert.match(t.stdout, /^FAIL samples\/01-fully-connected\.kvcmd \(.*\): the checker found \d+ violations/m);
   assert.match(t.stdout, /samples\/01-fully-connected\.kvcmd:15: gossip: /);
-  // Without --exact the output difference is told, not counted: the checker decided.
-  assert.match(t.stdout, /warning: stdout differs from 01-fully-connected\.expected .* with foreign nodes the checker decides/);
+  // The sample stabilizes before it reads, so its output is right: only the checker sees the missing floods.
+  assert.doesNotMatch(t.stdout, /stdout differs/);
 });
 
 test('kvcmd.json beside a script: its commands and timeouts apply; a server that never reports its flood\'s end stops the run naming it and the line', { timeout: 120_000 }, async () => {
