@@ -7,6 +7,7 @@ import { checkRun } from '../check/index';
 import { CliArgs } from './args';
 import { EventFile } from './events';
 import { describeNodes, nodeCommandsOf } from './nodes';
+import { foreignMisfit } from '../cluster/nodeCommands';
 import { openForWriting } from './files';
 import { reportEvent } from './report';
 import { CheckedScript, printDiagnostics } from '../language/scriptFile';
@@ -47,6 +48,11 @@ export async function runScript(script: CheckedScript, args: CliArgs, io: Stream
   const schedule = args.schedule === undefined ? undefined : await fittingSchedule(script, args.schedule, { seed, gossip: args.gossip, protocol }, io);
   if (schedule === null) return EXIT.REFUSED;
   const nodes = args.model ? undefined : nodeCommandsOf(args, args.file);
+  const misfit = nodes && script.analysis.commands.map((c) => ({ line: c.line, why: foreignMisfit(c) })).find((m) => m.why);
+  if (misfit) {
+    io.err(`${script.name}:${misfit.line}: error: ${misfit.why}\n`);
+    return EXIT.REFUSED;
+  }
   const events = args.events ? EventFile.open(args.events, io) : undefined;
   const pictures = RunPictures.open(args);
   const out = events?.toStdout ? () => undefined : io.out;

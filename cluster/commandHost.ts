@@ -5,9 +5,9 @@ import * as net from 'net';
 import * as path from 'path';
 import * as readline from 'readline';
 import * as xmlrpc from 'xmlrpc';
-import type { ControlBody, ControlResult, InitBody, MessageFacts, NodeId, NodeNotice, Role } from '../protocol/messages';
+import type { ControlBody, ControlResult, FaultTable, InitBody, MessageFacts, NodeId, NodeNotice, Role } from '../protocol/messages';
 import type { NodeHost } from './host';
-import { commandFor, expandCommand, NodeCommands, NodeRunError, takesPort } from './nodeCommands';
+import { commandFor, expandCommand, FAULT_COMMANDS, NodeCommands, NodeRunError, takesPort } from './nodeCommands';
 import { controlArgs, HANDSHAKE, initAnswer, methodOf, noticesFromWire, REPORT_METHOD, resultFromWire, SECRET_ENV } from './nodeProtocol';
 import { XmlRpcTransport } from './xmlrpcTransport';
 import { xmlText } from './wire';
@@ -159,6 +159,21 @@ export class CommandHost implements NodeHost {
     if (result.type === 'putDone' && result.ok && this.gossip === 'settled') this.awaitSettle(result.server, result.key, result.stamp.counter, line);
     return result;
   }
+
+  // The network's faults are applied by kvcmd's own node processes as they send (cluster/nodeMain.ts);
+  // foreign nodes know nothing of them, so a fault command stops the run (the CLI refuses it first).
+  async setFaults(_table: FaultTable): Promise<void> {
+    throw noFaults();
+  }
+
+  async suspend(_id: NodeId): Promise<void> {
+    throw noFaults();
+  }
+
+  // Nothing is ever suspended or held here.
+  async resume(_id: NodeId): Promise<void> {}
+
+  async release(_to: NodeId, _step?: number): Promise<void> {}
 
   pause(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
@@ -409,6 +424,10 @@ export class CommandHost implements NodeHost {
     timer.unref();
     this.settleTimers.set(id, timer);
   }
+}
+
+function noFaults(): NodeRunError {
+  return new NodeRunError(`the network's faults (${FAULT_COMMANDS.join(', ')}) act inside kvcmd's own node processes: not in a run with nodes you bring (docs/nodes.md)`);
 }
 
 class CallTimeout extends Error {

@@ -115,6 +115,19 @@ export function expandCommand(command: NodeCommand, values: { id: NodeId; role: 
     .replace(/\{port\}/g, values.port === undefined ? '{port}' : String(values.port)));
 }
 
+/**
+ * The script commands that change the network itself (protocol/faults.ts): kvcmd's own node
+ * processes apply them as they send, so a run with foreign nodes cannot have them.
+ */
+export const FAULT_COMMANDS: readonly string[] = ['delay', 'drop', 'duplicate', 'heal', 'pauseServer', 'resumeServer'];
+
+/** Why a script's command cannot run with foreign nodes, if it cannot. */
+export function foreignMisfit(command: { name: string }): string | undefined {
+  return FAULT_COMMANDS.includes(command.name)
+    ? `${command.name} changes the network inside kvcmd's own node processes: it cannot run with nodes you bring (docs/nodes.md)`
+    : undefined;
+}
+
 /** What one source (flags, a file, settings) says; every field optional. */
 export interface NodeConfigSource {
   server?: string | readonly string[];

@@ -26,11 +26,15 @@ export const SECRET_ENV = 'KVCMD_SECRET';
 /** The master's method for reports: `kvcmd.report(notices, secret)`. */
 export const REPORT_METHOD = 'kvcmd.report';
 
-export type ControlType = ControlBody['type'];
-/** The control methods, by the ControlBody they carry. */
+/**
+ * The control methods, by the ControlBody they carry. The network's faults (`faults`, `release`)
+ * are not among them: kvcmd's own node processes apply those themselves, and a run with foreign
+ * nodes refuses the fault commands (cluster/commandHost.ts).
+ */
+export type ControlType = Exclude<ControlBody['type'], 'faults' | 'release'>;
 export const CONTROL_TYPES: readonly ControlType[] = ['init', 'link', 'unlink', 'put', 'get', 'stabilize', 'snapshot', 'shutdown'];
 
-export function methodOf(type: ControlType): string {
+export function methodOf(type: ControlBody['type']): string {
   return `kvcmd.${type}`;
 }
 

@@ -9,7 +9,7 @@ import { NodeCommands, parseNodeCommand } from '../../cluster/nodeCommands';
 import { runCommands } from '../../cluster/runner';
 import { ClusterEvent, VOLATILE_FIELDS } from '../../record/events';
 import { checkRecord } from '../../check/checker';
-import { KVCMD, listeningPorts, ROOT, runFile, samples, sleep, taggedProcesses } from '../helpers';
+import { foreignSamples, KVCMD, listeningPorts, ROOT, runFile, sleep, taggedProcesses } from '../helpers';
 
 const FAKE = path.join(ROOT, 'test', 'fixtures', 'foreign', 'fake-node.js');
 
@@ -38,7 +38,7 @@ async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
 
 // kvcmd's own node, run as a program and driven only through the documented XML-RPC methods,
 // is the reference implementation: it must give exactly what forked nodes give.
-for (const file of samples()) {
+for (const file of foreignSamples()) {
   for (const gossip of ['settled', 'off'] as const) {
     test(`kvcmd's own node as a program gives the model's stdout and record: ${path.basename(file)} (${gossip})`, { timeout: 120_000 }, async () => {
       const settings = { seed: 7, gossip, trace: true };
@@ -97,6 +97,12 @@ const failures: [string, NodeCommands, RegExp, RegExp?][] = [
   ['a malformed report', commands({ client: [fake('bad-report')] }),
     /^line 3: client 5 \(.*\) broke the protocol: a report it sent is malformed: notice 1 \(sent\): counter is not an integer .* \(put\)$/],
 ];
+// The network's faults act inside kvcmd's own node processes: with foreign nodes they stop the run at their line.
+test('a fault command in a run with foreign nodes stops it at its line', { timeout: 60_000 }, async () => {
+  const r = await broken('joinServer 0\njoinClient 5 0\ndelay 5 0 100\nput 5 k v\n', commands());
+  assert.match(r.error ?? '(no error)', /^line 3: the network's faults \(delay, drop, duplicate, heal, pauseServer, resumeServer\) act inside kvcmd's own node processes: not in a run with nodes you bring \(docs\/nodes\.md\) \(delay\)$/);
+  assert.deepEqual(r.leftover, []);
+});
 for (const [what, nodes, error, said] of failures) {
   test(`a foreign node breaks the run with a clear error naming it and the line: ${what}`, { timeout: 60_000 }, async () => {
     const r = await broken(JOIN, nodes);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WireError } from '../../cluster/envelopeCheck';
 import {
-  controlArgs, controlFromWire, handshakeLine, HANDSHAKE, initAnswer, initFromWire, noticesFromWire, noticesToWire, resultFromWire, resultToWire,
+  controlArgs, controlFromWire, type ControlType, handshakeLine, HANDSHAKE, initAnswer, initFromWire, noticesFromWire, noticesToWire, resultFromWire, resultToWire,
 } from '../../cluster/nodeProtocol';
 import type { ControlBody, ControlResult, NodeNotice } from '../../protocol/messages';
 
@@ -22,7 +22,7 @@ test('every control call survives the trip: master writes, node reads', () => {
     { type: 'snapshot' },
     { type: 'shutdown' },
   ];
-  for (const b of bodies) assert.deepEqual(controlFromWire(b.type as Exclude<ControlBody['type'], 'init'>, controlArgs(b, 0)), b, b.type);
+  for (const b of bodies) assert.deepEqual(controlFromWire(b.type as Exclude<ControlType, 'init'>, controlArgs(b, 0)), b, b.type);
   // A control character travels as base64 of its JSON form.
   assert.ok(Buffer.isBuffer((controlArgs(bodies[2], 0) as { value: unknown }).value));
 });

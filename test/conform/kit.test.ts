@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { COMMANDS } from '../../language/catalogue';
 import { analyze } from '../../language/analyzer';
 import { kitScripts } from '../../conform/kit';
+import { FAULT_COMMANDS } from '../../cluster/nodeCommands';
 import { PROBES } from '../../conform/probes';
 import { ROOT, runCli } from '../helpers';
 
@@ -21,7 +22,9 @@ test('the kit\'s scripts: valid, each with its title, mode and expected output; 
     else assert.ok(s.expected && fs.existsSync(s.expected), `${s.name} has ${s.expected}`);
   }
   assert.deepEqual(new Set(scripts.map((s) => s.gossip)), new Set(['settled', 'off', 'async']));
-  assert.deepEqual(COMMANDS.map((c) => c.name).filter((n) => !used.has(n)), [], 'commands no kit script uses');
+  // The network's faults are kvcmd's own nodes' business: a run with foreign nodes refuses them.
+  assert.deepEqual(COMMANDS.map((c) => c.name).filter((n) => !used.has(n) && !FAULT_COMMANDS.includes(n)), [], 'commands no kit script uses');
+  assert.deepEqual(FAULT_COMMANDS.filter((n) => !COMMANDS.some((c) => c.name === n)), [], 'every fault command is a command of the catalogue');
   assert.deepEqual(PROBES.map((p) => p.rule), ['start', 'secret', 'refused', 'shutdown']);
 });
 
@@ -44,6 +47,9 @@ test('kvcmd conform: usage mistakes', async () => {
   const model = await runCli(['run', 'samples/01-fully-connected.kvcmd', '--model', '--server-cmd', 'python3 x.py']);
   assert.equal(model.code, 2);
   assert.match(model.stderr, /--server-cmd and --client-cmd start real processes: they cannot go with --model/);
+  const faults = await runCli(['run', 'samples/06-faults.kvcmd', '--server-cmd', 'python3 x.py']);
+  assert.equal(faults.code, 2, faults.stderr);
+  assert.match(faults.stderr, /^samples\/06-faults\.kvcmd:\d+: error: (delay|drop|duplicate|heal|pauseServer|resumeServer) changes the network inside kvcmd's own node processes: it cannot run with nodes you bring/m);
   const quote = await runCli(['run', 'samples/01-fully-connected.kvcmd', '--server-cmd', 'python3 "x.py']);
   assert.equal(quote.code, 2);
   assert.match(quote.stderr, /has an unclosed "/);
