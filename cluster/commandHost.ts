@@ -116,6 +116,8 @@ export class CommandHost implements NodeHost {
     const shown = command ? argv.join(' ') : "kvcmd's own node";
     const label = `${init.role} ${init.id} (${shown})`;
     const node = await this.spawnNode(init, argv, command?.cwd ?? process.cwd(), label, given);
+    // It may report from its init on.
+    this.started.add(init.id);
     let answer;
     try {
       answer = initAnswer(await this.call(node, 'kvcmd.init', controlArgs(init, reportPort)));
@@ -128,7 +130,6 @@ export class CommandHost implements NodeHost {
       throw new NodeRunError(`${label} does not report its steps (kvcmd.init answered reports: false), and this run is recorded (--events, --check, --diagram, kvcmd test, kvcmd conform, the editor): it needs them (docs/nodes.md, "Reports")`);
     }
     this.nodes.set(init.id, node);
-    this.started.add(init.id);
     return { port: node.port, pid: node.pid };
   }
 

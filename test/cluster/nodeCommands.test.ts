@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { test } from 'node:test';
 import {
-  commandFor, CONFIG_FILE, expandCommand, NodeConfigError, parseNodeCommand, readConfigFile, resolveNodeCommands, splitCommandLine, takesPort,
+  commandFor, CONFIG_FILE, DEFAULT_START_TIMEOUT, expandCommand, NodeConfigError, parseNodeCommand, readConfigFile, resolveNodeCommands, splitCommandLine, takesPort,
 } from '../../cluster/nodeCommands';
 
 test('a command line is split into words as a shell splits a plain command, without running one', () => {
@@ -44,7 +44,7 @@ test('kvcmd.json: read and checked; the flags win over it, role by role; then th
   assert.equal(both.client[0].text, 'node c.js');
   assert.equal(both.client[0].cwd, '/here');
   assert.equal(both.callTimeout, 500);
-  assert.equal(both.startTimeout, 10_000);
+  assert.equal(both.startTimeout, DEFAULT_START_TIMEOUT);
   assert.equal(both.exact, true);
   assert.equal(resolveNodeCommands([undefined, { cwd: '/', origin: 'settings', server: '  ' }]), undefined, 'blank commands: kvcmd\'s own nodes');
   for (const [text, why] of [
