@@ -2,6 +2,7 @@
 //   extension/extension.ts          -> dist/extension.js   (the extension; `vscode` stays external)
 //   lsp/languageServer.ts             -> dist/languageServer.js      (language server, if present)
 //   cluster/nodeMain.ts          -> dist/nodeMain.js    (cluster child-process entry, if present)
+//   cluster/externalNodeMain.ts, cluster/reaper.ts -> dist/ (kvcmd's own node as a program, the reaper: runs with foreign nodes)
 //   test/extension/suite/*.ts       -> dist/test/extension/suite/*.js (extension-host test suite)
 // Dependencies are inlined, so the packaged .vsix needs no node_modules.
 // usage: node esbuild.mjs [--watch] [--production] [--no-tests | --tests-only]
@@ -27,6 +28,9 @@ const runtime = [
   ['extension/extension.ts', 'extension'],
   ['lsp/languageServer.ts', 'languageServer'],
   ['cluster/nodeMain.ts', 'nodeMain'],
+  // A run with foreign nodes (cluster/commandHost.ts) starts these beside the extension.
+  ['cluster/externalNodeMain.ts', 'externalNodeMain'],
+  ['cluster/reaper.ts', 'reaper'],
 ].filter(([src]) => existsSync(at(src))).map(([src, out]) => ({ in: src, out }));
 if (!runtime.some((e) => e.out === 'extension')) throw new Error('extension/extension.ts is missing');
 

@@ -19,13 +19,16 @@ export interface CliArgs {
   check: boolean;
   /** --schedule W (with --model): the model delivers as the explorer's witness W says (explore/). */
   schedule?: string;
+  /** --server-cmd / --client-cmd: nodes the user brings (docs/nodes.md); each `CMD` or `IDS=CMD`. */
+  serverCmd: string[];
+  clientCmd: string[];
   rest: string[];
 }
 
 export class UsageError extends Error {}
 
 /** Flags of any kvcmd command that take a value as the next word (so that word is not the command). */
-const VALUED = new Set(['--seed', '--gossip', '--protocol', '--events', '--diagram', '--shiviz', '--junit', '--max-schedules', '--replay', '--schedule']);
+const VALUED = new Set(['--seed', '--gossip', '--protocol', '--events', '--diagram', '--shiviz', '--junit', '--max-schedules', '--replay', '--schedule', '--server-cmd', '--client-cmd', '--only']);
 
 /** The command word: the first word that is neither an option nor an option's value (undefined with -h). */
 export function commandWord(argv: readonly string[]): string | undefined {
@@ -78,7 +81,7 @@ function fileValue(flag: string, v: string): string {
 
 /** Hand-written on purpose: a handful of flags does not need a dependency. */
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { command: 'help', gossip: 'settled', model: false, interactive: false, check: false, rest: [] };
+  const args: CliArgs = { command: 'help', gossip: 'settled', model: false, interactive: false, check: false, serverCmd: [], clientCmd: [], rest: [] };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -102,6 +105,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--interactive': args.interactive = true; break;
       case '--check': args.check = true; break;
       case '--schedule': args.schedule = scheduleValue(value()); break;
+      case '--server-cmd': args.serverCmd.push(value()); break;
+      case '--client-cmd': args.clientCmd.push(value()); break;
       case '--stdio': case '--node-ipc': args.rest.push(a); break;
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
@@ -118,6 +123,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (args.protocol && cmd !== 'run') throw new UsageError('--protocol goes with run (kvcmd run FILE --protocol NAME)');
   if (args.check && cmd !== 'run') throw new UsageError('--check goes with run (kvcmd run FILE --check)');
   if (args.check && args.interactive) throw new UsageError('--check needs a whole script: it cannot go with --interactive');
+  if (args.serverCmd.length + args.clientCmd.length > 0) {
+    if (cmd !== 'run') throw new UsageError('--server-cmd and --client-cmd go with run, test and conform (kvcmd run FILE --server-cmd CMD)');
+    if (args.model) throw new UsageError('--server-cmd and --client-cmd start real processes: they cannot go with --model');
+  }
   if (args.schedule !== undefined) {
     if (cmd !== 'run') throw new UsageError('--schedule goes with run (kvcmd run FILE --model --schedule W)');
     if (!args.model) throw new UsageError(`--schedule '${args.schedule}' needs --model: only the model can deliver messages in a chosen order (kvcmd run FILE --model --schedule W)`);

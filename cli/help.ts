@@ -10,7 +10,11 @@ Usage:
             [--diagram OUT.html] [--shiviz OUT.log] [--model [--schedule W]] [--interactive] [--check]
   kvcmd check [FILE|-]
   kvcmd verify RECORD.jsonl  checks a recorded run's history (exit 1 with violations)
+  kvcmd run FILE --server-cmd CMD --client-cmd CMD   your own servers and clients (docs/nodes.md)
   kvcmd test [DIR|FILE...] [--gossip M] [--protocol P] [--model] [--seed N] [--junit OUT.xml] [--update]
+             [--server-cmd CMD] [--client-cmd CMD] [--exact]
+  kvcmd conform [--server-cmd CMD] [--client-cmd CMD] [--only NAME]
+  kvcmd node [PORT]          kvcmd's own node as a program speaking docs/nodes.md
   kvcmd explore FILE [--max-schedules N] [--seed N] [--gossip M] [--protocol P] [--json] [--replay W]
   kvcmd compare FILE [--protocol A --protocol B] [--gossip A [--gossip B]] [--seed A [--seed B]]
                     [--faults on|off [...]] [--json]
@@ -40,6 +44,17 @@ compare  runs FILE twice on the model, each side checked, and prints the lines w
          outputs part with both sides' stamps; --protocol, --gossip, --seed, --faults once for
          both sides or twice (A, then B); --faults off leaves out the script's fault commands;
          exit 0 the same and clean, 1 they part (or a side has violations).
+conform  runs the conformance kit against the nodes given (default: kvcmd's own node as a
+         program): probes of single nodes, then the kit's scripts, each judged by the checker and
+         its expected output; PASS/FAIL per check, under a failure its rule and FILE:LINE.
+node     serves one node over XML-RPC as docs/nodes.md says (what a run with foreign nodes
+         starts for the nodes it has no command for); the secret in KVCMD_SECRET.
+--server-cmd, --client-cmd (run, test, conform) start every server (client) with CMD instead of
+         kvcmd's own node: split into words without a shell, {id} {role} {port} filled in; IDS=CMD
+         (e.g. 1,2=python3 s.py {port}) for some ids only; repeatable. A kvcmd.json beside the
+         script (serverCommand, clientCommand, startTimeout, callTimeout, exact) does the same.
+--exact  (test) holds foreign nodes to the .expected files byte for byte (else the checker decides).
+--only   (conform) runs only the probes and scripts whose name contains NAME.
 --max-schedules (explore) stops after N schedules (default 10000; the report says if cut short).
 --json   (explore) prints the report as JSON.
 --replay (explore) runs the one schedule W (a witness, e.g. 0.2.h.1) and prints its stdout.
@@ -77,7 +92,7 @@ Exit status:
   2    refused: the script has errors, a command-line mistake, an unreadable script
   3    the run reached its end, but some put or get failed (no reachable server)
   130  cancelled: SIGINT or SIGTERM, or stdout closed
-  (verify: 0 clean, 1 violations, 2 malformed record)
+  (verify: 0 clean, 1 violations, 2 malformed record; conform: 0 all passed, 1 a check failed)
 
 Script commands (one per line; # starts a comment at the start of a line or after the last
 argument; a line 'done' ends the script):

@@ -7,6 +7,7 @@ import { ClusterEvent } from '../record/events';
 import type { Command } from '../language/commands';
 import { formatStamp } from '../protocol/stamp';
 import { CliArgs } from './args';
+import { nodeCommandsOf } from './nodes';
 import { EventFile } from './events';
 import { reportEvent } from './report';
 import { EXIT, RunPictures, runStatus } from './run';
@@ -31,8 +32,10 @@ export async function runInteractive(args: CliArgs, io: Streams, signal: AbortSi
     pictures?.add(e);
     reportEvent('<stdin>', e, io.out, io.err);
   };
+  const nodes = args.model ? undefined : nodeCommandsOf(args, undefined);
   const run = new ClusterRun({
     seed: args.seed ?? randomSeed(), gossip: args.gossip, protocol: protocolFor(undefined, args.protocol), backend: args.model ? 'model' : 'processes', trace: events !== undefined || pictures !== undefined, signal,
+    ...(nodes ? { nodes } : {}),
   }, onEvent);
   io.err(`kvcmd: type commands, one per line; ${prompting ? 'Ctrl-D' : 'end of input'} or a line 'done' ends the session\n`);
   const accepted: string[] = [];

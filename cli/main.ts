@@ -1,4 +1,4 @@
-import { CliArgs, parseArgs, UsageError } from './args';
+import { CliArgs, commandWord, parseArgs, UsageError } from './args';
 import { sameFile } from './files';
 import { FileError } from '../language/scriptFile';
 import { helpText } from './help';
@@ -9,6 +9,8 @@ import { printDiagnostics, readAndCheck } from '../language/scriptFile';
 import { isTestCommand, runTestCommand } from './test';
 import { isExploreCommand, runExploreCommand } from './explore';
 import { isCompareCommand, runCompareCommand } from './compare';
+import { isConformCommand, runConformCommand } from './conform';
+import { runNodeCommand } from './nodes';
 
 /** The `kvcmd` command: wiring only. Resolves with the exit status. */
 export async function main(argv: readonly string[], io?: Streams): Promise<number> {
@@ -24,6 +26,14 @@ export async function main(argv: readonly string[], io?: Streams): Promise<numbe
     if (isExploreCommand(argv)) return await runExploreCommand(argv, io, controller.signal);
     // `kvcmd compare` (cli/compare.ts): two runs of a script side by side.
     if (isCompareCommand(argv)) return await runCompareCommand(argv, io, controller.signal);
+    // `kvcmd conform` (cli/conform.ts): the conformance kit for foreign nodes; `kvcmd node`: kvcmd's own node as a program (docs/nodes.md).
+    if (isConformCommand(argv)) return await runConformCommand(argv, io, controller.signal);
+    if (commandWord(argv) === 'node') {
+      // A node runs until its run ends it: the default signal behaviour applies, as for lsp.
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+      return await runNodeCommand(argv);
+    }
     const args = parseArgs(argv);
     switch (args.command) {
       case 'help':

@@ -6,6 +6,8 @@ import { randomSeed, runCommands } from '../cluster/runner';
 import { checkRun } from '../check/index';
 import { CliArgs } from './args';
 import { EventFile } from './events';
+import { describeNodes, nodeCommandsOf } from './nodes';
+import { foreignMisfit } from '../cluster/nodeCommands';
 import { openForWriting } from './files';
 import { reportEvent } from './report';
 import { CheckedScript, printDiagnostics } from '../language/scriptFile';
@@ -45,6 +47,12 @@ export async function runScript(script: CheckedScript, args: CliArgs, io: Stream
   const protocol = protocolFor(script.analysis.directives, args.protocol);
   const schedule = args.schedule === undefined ? undefined : await fittingSchedule(script, args.schedule, { seed, gossip: args.gossip, protocol }, io);
   if (schedule === null) return EXIT.REFUSED;
+  const nodes = args.model ? undefined : nodeCommandsOf(args, args.file);
+  const misfit = nodes && script.analysis.commands.map((c) => ({ line: c.line, why: foreignMisfit(c) })).find((m) => m.why);
+  if (misfit) {
+    io.err(`${script.name}:${misfit.line}: error: ${misfit.why}\n`);
+    return EXIT.REFUSED;
+  }
   const events = args.events ? EventFile.open(args.events, io) : undefined;
   const pictures = RunPictures.open(args);
   const out = events?.toStdout ? () => undefined : io.out;
@@ -58,6 +66,7 @@ export async function runScript(script: CheckedScript, args: CliArgs, io: Stream
     pictures?.add(e);
     reportEvent(script.name, e, out, io.err);
   };
+  if (nodes) io.err(describeNodes(nodes));
   try {
     const result = await runCommands(script.analysis.commands, {
       seed,
@@ -69,6 +78,7 @@ export async function runScript(script: CheckedScript, args: CliArgs, io: Stream
       ...(schedule ? { model: { schedule: schedule.hook } } : {}),
       signal,
       process: { onNodeError: (id, text) => io.err(`[node ${id ?? '?'}] ${text}`) },
+      ...(nodes ? { nodes } : {}),
     }, onEvent);
     if (result.snapshot) events?.write({ type: 'snapshot', ...result.snapshot });
     if (signal.aborted) return EXIT.CANCELLED;

@@ -20,22 +20,22 @@ function fail(what: string): never {
   throw new WireError(what);
 }
 
-function obj(v: unknown, what: string): Record<string, unknown> {
+export function obj(v: unknown, what: string): Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(`${what} is not a struct`);
   return v as Record<string, unknown>;
 }
 
-function int(v: unknown, what: string): number {
+export function int(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_INT) fail(`${what} is not an integer from 0 to ${MAX_INT}`);
   return v;
 }
 
-function bool(v: unknown, what: string): boolean {
+export function bool(v: unknown, what: string): boolean {
   if (typeof v !== 'boolean') fail(`${what} is not a boolean`);
   return v;
 }
 
-function token(v: unknown, what: string, key = false): string {
+export function token(v: unknown, what: string, key = false): string {
   if (typeof v !== 'string') fail(`${what} is not a string`);
   if (v.length === 0 || v.length > MAX_TOKEN) fail(`${what} is empty or longer than ${MAX_TOKEN}`);
   // Exactly the separators of a script line: a token never holds them, so a value cannot add a line to the output.
@@ -44,7 +44,7 @@ function token(v: unknown, what: string, key = false): string {
   return v;
 }
 
-function ids(v: unknown, what: string): NodeId[] {
+export function ids(v: unknown, what: string): NodeId[] {
   if (!Array.isArray(v) || v.length > MAX_ITEMS) fail(`${what} is not a list of ids`);
   return v.map((x, i) => int(x, `${what}[${i}]`));
 }
@@ -77,7 +77,7 @@ function checkVector(v: unknown, what: string): Record<number, number> {
   return out;
 }
 
-function stampOrNull(v: unknown, what: string): Stamp | null {
+export function stampOrNull(v: unknown, what: string): Stamp | null {
   return v === null || v === undefined || v === '' ? null : checkStamp(v, what);
 }
 
@@ -91,7 +91,7 @@ function entries(v: unknown, what: string): StoreEntry[] {
   return v.map((x, i) => checkEntry(x, `${what}[${i}]`));
 }
 
-function result(v: unknown, what: string): GetResult {
+export function result(v: unknown, what: string): GetResult {
   const r = obj(v, what);
   switch (r.kind) {
     case 'value': return { kind: 'value', value: token(r.value, `${what}.value`), stamp: checkStamp(r.stamp, `${what}.stamp`) };
@@ -124,9 +124,9 @@ function body(v: unknown): PeerBody {
   }
 }
 
-function cause(v: unknown): Cause {
-  const c = obj(v, 'cause');
-  return { line: int(c.line, 'cause.line'), step: int(c.step, 'cause.step') };
+export function cause(v: unknown, what = 'cause'): Cause {
+  const c = obj(v, what);
+  return { line: int(c.line, `${what}.line`), step: int(c.step, `${what}.step`) };
 }
 
 /** A whole envelope, rebuilt from checked fields only (nothing unknown is carried along). */

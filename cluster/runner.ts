@@ -1,4 +1,6 @@
 import type { Command } from '../language/commands';
+import type { CommandHost } from './commandHost';
+import { NodeCommands, NodeRunError } from './nodeCommands';
 import type { GossipMode, ProtocolName } from '../protocol/messages';
 import type { ClusterEvent, ClusterSnapshot } from '../record/events';
 import type { NodeHost } from './host';
@@ -18,6 +20,12 @@ export interface RunSettings {
   /** 'processes' (default): real node processes; 'model': the in-process simulated network. */
   backend?: Backend;
   process?: ProcessHostOptions;
+  /**
+   * Nodes the user brings (docs/nodes.md): with this, real runs start each node from its command
+   * and drive it through the documented XML-RPC protocol (cluster/commandHost.ts); `process`'s
+   * nodePath and onNodeError apply to them too.
+   */
+  nodes?: NodeCommands;
   /** For the model: a debugger's hook before each delivery, a test's own node factory. */
   model?: ModelHostOptions;
   signal?: AbortSignal;
@@ -30,8 +38,15 @@ export interface RunResult {
   ms: number;
 }
 
-export function createHost(settings: Pick<RunSettings, 'backend' | 'process' | 'model'>): NodeHost {
-  return settings.backend === 'model' ? new ModelHost(settings.model) : new ProcessHost(settings.process);
+export function createHost(settings: Pick<RunSettings, 'backend' | 'process' | 'model' | 'nodes'>): NodeHost {
+  if (settings.backend === 'model') return new ModelHost(settings.model);
+  if (settings.nodes) {
+    // Loaded only for runs with foreign nodes: it brings the xmlrpc package into the master.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { CommandHost: Host } = require('./commandHost') as { CommandHost: typeof CommandHost };
+    return new Host({ nodes: settings.nodes, nodePath: settings.process?.nodePath, onNodeError: settings.process?.onNodeError });
+  }
+  return new ProcessHost(settings.process);
 }
 
 /**
@@ -57,7 +72,10 @@ export class ClusterRun {
   /** Executes one command; rejects when the run cannot go on (cancelled, a node died, shut down). */
   execute(cmd: Command): Promise<void> {
     if (this.settings.signal?.aborted) return Promise.reject(new Error('run cancelled'));
-    return this.master.execute(cmd);
+    // A foreign node's failure names the script line it happened on, when its host could not.
+    return this.master.execute(cmd).catch((err: unknown) => {
+      throw err instanceof NodeRunError && err.line === undefined ? new NodeRunError(`${err.why} (${cmd.name})`, cmd.line) : err;
+    });
   }
 
   /** The record so far, released mid-command (for a debugger's stop; see Master.releaseRecorded). */

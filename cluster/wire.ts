@@ -24,10 +24,15 @@ const NOT_XML_EVERY = new RegExp(NOT_XML.source, 'gu');
 export function toWire(env: Envelope): unknown {
   const body = env.body as { entries?: StoreEntry[] };
   if (!body.entries) return escapeStrings(env);
-  const packed: WireEntry[] = body.entries.map((e) => (e.stamp.vector
+  return escapeStrings({ ...env, body: { ...body, entries: packEntries(body.entries) } });
+}
+
+/** Store entries as they travel: one string of JSON tuples (also in a node's snapshot, docs/nodes.md). */
+export function packEntries(entries: readonly StoreEntry[]): string {
+  const packed: WireEntry[] = entries.map((e) => (e.stamp.vector
     ? [e.key, e.value, e.stamp.counter, e.stamp.server, e.stamp.vector]
     : [e.key, e.value, e.stamp.counter, e.stamp.server]));
-  return escapeStrings({ ...env, body: { ...body, entries: JSON.stringify(packed) } });
+  return JSON.stringify(packed);
 }
 
 /** Reads an envelope off the wire; throws WireError (envelopeCheck.ts) for anything that is not one. */
@@ -38,7 +43,7 @@ export function fromWire(value: unknown): Envelope {
   return checkEnvelope(raw);
 }
 
-function unpackEntries(text: string): unknown[] {
+export function unpackEntries(text: string): unknown[] {
   let packed: unknown;
   try {
     packed = JSON.parse(text);
@@ -54,11 +59,11 @@ function unpackEntries(text: string): unknown[] {
   });
 }
 
-function escapeStrings(v: unknown): unknown {
+export function escapeStrings(v: unknown): unknown {
   return mapLeaves(v, (x) => (typeof x === 'string' && NOT_XML.test(x) ? Buffer.from(JSON.stringify(x), 'utf8') : undefined));
 }
 
-function unescapeStrings(v: unknown): unknown {
+export function unescapeStrings(v: unknown): unknown {
   return mapLeaves(v, (x) => {
     if (!Buffer.isBuffer(x)) return undefined;
     let s: unknown;

@@ -6,7 +6,7 @@ import { Envelope, lostReply, NodeId } from '../protocol/messages';
 import { WireError } from './envelopeCheck';
 import { fromWire, toWire, xmlText } from './wire';
 
-type Respond = (error: unknown, value?: unknown) => void;
+export type Respond = (error: unknown, value?: unknown) => void;
 
 /** A call body larger than this is refused before it is read (a stabilize of 100,000 keys fits). */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -58,8 +58,8 @@ export class XmlRpcTransport {
   private readonly ready: Promise<number>;
   private secret: Buffer | undefined;
 
-  constructor(private readonly receive: (env: Envelope, how?: Arrival) => void, private readonly onRefused: (why: string) => void = () => undefined) {
-    this.server = xmlrpc.createServer({ host: '127.0.0.1', port: 0 });
+  constructor(private readonly receive: (env: Envelope, how?: Arrival) => void, private readonly onRefused: (why: string) => void = () => undefined, port = 0) {
+    this.server = xmlrpc.createServer({ host: '127.0.0.1', port });
     const http = this.server.httpServer;
     http.headersTimeout = BODY_TIMEOUT_MS;
     http.requestTimeout = BODY_TIMEOUT_MS;
@@ -117,6 +117,23 @@ export class XmlRpcTransport {
         return;
       }
       this.receive(answer, arrived);
+    });
+  }
+
+  /**
+   * Serves another method on this port, called as `METHOD(args..., secret)` the way `deliver` is:
+   * the node protocol's control methods on a node, its reports on the master (docs/nodes.md). The
+   * same body checks and secret apply; the handler gets the arguments without the secret.
+   */
+  serve(method: string, handler: (args: unknown[], respond: Respond) => void): void {
+    this.server.on(method, (_err: unknown, params: unknown, respond: Respond) => {
+      const secret = Array.isArray(params) ? params[params.length - 1] : undefined;
+      if (!Array.isArray(params) || typeof secret !== 'string' || !this.secret || !sameSecret(this.secret, secret)) {
+        this.onRefused(`a ${method} call without the run's secret`);
+        respond({ faultCode: 403, faultString: xmlText(`${method}: a call without the run's secret`) });
+        return;
+      }
+      handler(params.slice(0, -1), respond);
     });
   }
 

@@ -120,7 +120,8 @@ export class RunManager implements vscode.Disposable {
     this.last.set(uri.toString(), record);
     this.started.fire(record);
 
-    runCommands(req.commands, {
+    // A kvcmd.json or a node command that cannot be read fails the run rather than run other nodes.
+    (config.nodesError !== undefined ? Promise.resolve({ ok: false, error: config.nodesError, ms: 0, snapshot: undefined }) : runCommands(req.commands, {
       // Traced: the cluster view follows every apply and message while the run goes on.
       seed: record.seed, gossip: record.gossip, protocol: record.protocol, signal: controller.signal, trace: true,
       process: {
@@ -128,12 +129,13 @@ export class RunManager implements vscode.Disposable {
         ...(config.nodePath ? { nodePath: config.nodePath } : {}),
         onNodeError: (node, text) => record.state === 'running' && this.nodeErrors.fire({ record, node, text }),
       },
+      ...(config.nodes ? { nodes: config.nodes } : {}),
     }, (event) => {
       // A stopped run's nodes are being killed: what they still report is noise, not results.
       if (record.state !== 'running') return;
       take(record, event);
       this.evented.fire({ record, event });
-    }).then(
+    })).then(
       (result) => {
         if (record.state !== 'running') return;
         record.ms = result.ms;

@@ -1,6 +1,8 @@
 // The run settings (package.json contributes.configuration), read fresh for every run so a change
 // applies to the next run without a reload.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { NodeConfigError, readConfigFile, resolveNodeCommands, type NodeCommands } from '../cluster/nodeCommands';
 import { DEFAULT_PROTOCOL, GOSSIP_MODES, isProtocolName, PROTOCOLS, type GossipMode, type ProtocolName } from '../protocol/messages';
 
 export interface RunConfig {
@@ -13,6 +15,10 @@ export interface RunConfig {
   nodePath: string | undefined;
   /** Set when a setting had to be ignored, so the run log can say why. */
   warnings: string[];
+  /** Foreign nodes (docs/nodes.md): the kvcmd.json beside the script, else the serverCommand/clientCommand settings. */
+  nodes?: NodeCommands;
+  /** Why those could not be read: a run must not quietly fall back to kvcmd's own nodes. */
+  nodesError?: string;
 }
 
 const MAX_SEED = 2 ** 31 - 1;
@@ -40,5 +46,21 @@ export function readRunConfig(scope?: vscode.Uri): RunConfig {
   }
 
   const nodePath = cfg.get<string>('nodePath', '').trim() || undefined;
-  return { gossip, protocol, seed, nodePath, warnings };
+  return { gossip, protocol, seed, nodePath, warnings, ...nodesOf(cfg, scope) };
+}
+
+/** The script's kvcmd.json wins over the settings, which run in the workspace folder. */
+function nodesOf(cfg: vscode.WorkspaceConfiguration, scope: vscode.Uri | undefined): Pick<RunConfig, 'nodes' | 'nodesError'> {
+  const dir = scope?.scheme === 'file' ? path.dirname(scope.fsPath) : undefined;
+  const cwd = (scope && vscode.workspace.getWorkspaceFolder(scope)?.uri.fsPath) ?? dir ?? process.cwd();
+  try {
+    const nodes = resolveNodeCommands([
+      dir === undefined ? undefined : readConfigFile(dir),
+      { server: cfg.get<string>('serverCommand', ''), client: cfg.get<string>('clientCommand', ''), cwd, origin: 'settings kvcmd.serverCommand/clientCommand' },
+    ]);
+    return nodes ? { nodes } : {};
+  } catch (err) {
+    if (err instanceof NodeConfigError) return { nodesError: err.message };
+    throw err;
+  }
 }

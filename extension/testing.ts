@@ -189,9 +189,11 @@ export function registerTesting(nodeMainPath: string, log: vscode.LogOutputChann
       // An unsaved editor's text is what the user sees: run that.
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === script.toString());
       const config = readRunConfig(script);
+      if (config.nodesError !== undefined) throw new Error(config.nodesError);
       const r = await runScriptTest({ script: script.fsPath, expected: siblingOf(script, EXPECTED_EXT).fsPath }, {
         gossip, seed: DEFAULT_TEST_SEED, backend: 'processes', signal,
         process: { entry: nodeMainPath, ...(config.nodePath ? { nodePath: config.nodePath } : {}) },
+        ...(config.nodes ? { nodes: config.nodes } : {}),
         ...(doc?.isDirty ? { text: doc.getText() } : {}),
       });
       const crlf = (s: string): string => s.replace(/\r?\n/g, '\r\n');

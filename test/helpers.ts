@@ -4,6 +4,7 @@ import * as path from 'path';
 import { ClusterEvent, ClusterSnapshot } from '../record/events';
 import { runCommands, RunSettings } from '../cluster/runner';
 import { analyze } from '../language/analyzer';
+import { foreignMisfit } from '../cluster/nodeCommands';
 
 /** The repository root, from out/test/ or test/. */
 export const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}out${path.sep}`) ? '../..' : '..');
@@ -63,6 +64,11 @@ export async function runText(text: string, settings: Omit<RunSettings, 'signal'
 export function samples(): string[] {
   const dir = path.join(ROOT, 'samples');
   return fs.readdirSync(dir).filter((f) => f.endsWith('.kvcmd')).sort().map((f) => path.join(dir, f));
+}
+
+/** The samples a run with foreign nodes can run (docs/nodes.md): those without the network's fault commands. */
+export function foreignSamples(): string[] {
+  return samples().filter((f) => !analyze(fs.readFileSync(f, 'utf8')).commands.some((c) => foreignMisfit(c)));
 }
 
 export function clusterFixtures(): string[] {

@@ -59,6 +59,8 @@ const FLOORS: readonly (readonly string[])[] = [
   ['record'],
   ['cluster', 'check', 'diagram'],
   ['debug', 'lsp', 'testing', 'explore', 'compare'],
+  // The conformance kit runs scripts as tests (testing/) against foreign nodes (cluster/).
+  ['conform'],
   ['cli', 'extension', 'bench'],
 ];
 
