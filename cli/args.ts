@@ -27,6 +27,31 @@ export interface CliArgs {
 
 export class UsageError extends Error {}
 
+/**
+ * Walks a command line word by word: each word with its flag's name (`--seed=7` is `--seed`), and
+ * a flag's value when asked: after `=`, else the next word (which is then consumed).
+ */
+export class ArgWalker {
+  private i = -1;
+
+  constructor(private readonly argv: readonly string[]) {}
+
+  next(): { a: string; flag: string } | undefined {
+    if (++this.i >= this.argv.length) return undefined;
+    const a = this.argv[this.i];
+    return { a, flag: a.startsWith('--') ? a.split('=')[0] : a };
+  }
+
+  value(): string {
+    const a = this.argv[this.i];
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    if (eq !== -1) return a.slice(eq + 1);
+    const next = this.argv[++this.i];
+    if (next === undefined) throw new UsageError(`${a} needs a value`);
+    return next;
+  }
+}
+
 /** Flags of any kvcmd command that take a value as the next word (so that word is not the command). */
 const VALUED = new Set(['--seed', '--gossip', '--protocol', '--events', '--diagram', '--shiviz', '--junit', '--max-schedules', '--replay', '--schedule', '--server-cmd', '--client-cmd', '--only']);
 
@@ -83,16 +108,10 @@ function fileValue(flag: string, v: string): string {
 export function parseArgs(argv: readonly string[]): CliArgs {
   const args: CliArgs = { command: 'help', gossip: 'settled', model: false, interactive: false, check: false, serverCmd: [], clientCmd: [], rest: [] };
   const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const [, inline] = a.split(/=(.*)/s);
-      if (inline !== undefined) return inline;
-      const next = argv[++i];
-      if (next === undefined) throw new UsageError(`${a} needs a value`);
-      return next;
-    };
-    const flag = a.startsWith('--') ? a.split('=')[0] : a;
+  const words = new ArgWalker(argv);
+  for (let w = words.next(); w; w = words.next()) {
+    const { a, flag } = w;
+    const value = (): string => words.value();
     switch (flag) {
       case '-h': case '--help': args.command = 'help'; return args;
       case '--seed': args.seed = seedValue(value()); break;

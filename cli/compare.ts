@@ -4,7 +4,7 @@ import { protocolFor } from '../language/directives';
 import { printDiagnostics, readAndCheck } from '../language/scriptFile';
 import type { GossipMode, ProtocolName } from '../protocol/messages';
 import { compareRuns, formatComparison, type Side } from '../compare/compare';
-import { commandWord, gossipValue, protocolValue, seedValue, UsageError } from './args';
+import { commandWord, gossipValue, protocolValue, seedValue, ArgWalker, UsageError } from './args';
 
 export interface CompareArgs {
   file?: string;
@@ -22,16 +22,10 @@ export function isCompareCommand(argv: readonly string[]): boolean {
 export function parseCompareArgs(argv: readonly string[]): CompareArgs {
   const args: CompareArgs = { protocols: [], gossips: [], seeds: [], faults: [], json: false };
   const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const flag = a.startsWith('--') ? a.split('=')[0] : a;
-    const value = (): string => {
-      const [, inline] = a.split(/=(.*)/s);
-      if (inline !== undefined) return inline;
-      const next = argv[++i];
-      if (next === undefined) throw new UsageError(`${a} needs a value`);
-      return next;
-    };
+  const words = new ArgWalker(argv);
+  for (let w = words.next(); w; w = words.next()) {
+    const { a, flag } = w;
+    const value = (): string => words.value();
     switch (flag) {
       case '--protocol': args.protocols.push(protocolValue(value())); break;
       case '--gossip': args.gossips.push(gossipValue(value())); break;

@@ -2,7 +2,7 @@
 // (conform/kit.ts, docs/nodes.md "The conformance kit") against the nodes given, with a readable
 // report: each probe and script, PASS or FAIL, and under a failure its rule and script line.
 import * as path from 'path';
-import { commandWord, UsageError } from './args';
+import { commandWord, ArgWalker, UsageError } from './args';
 import type { Streams } from './streams';
 import { describeNodes, nodeCommandsOf } from './nodes';
 import type { NodeCommands } from '../cluster/nodeCommands';
@@ -22,16 +22,10 @@ export function isConformCommand(argv: readonly string[]): boolean {
 export function parseConformArgs(argv: readonly string[]): ConformArgs {
   const args: ConformArgs = { serverCmd: [], clientCmd: [], only: [] };
   let sawCommand = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const eq = a.indexOf('=');
-      if (a.startsWith('--') && eq !== -1) return a.slice(eq + 1);
-      const next = argv[++i];
-      if (next === undefined) throw new UsageError(`${a} needs a value`);
-      return next;
-    };
-    const flag = a.startsWith('--') ? a.split('=')[0] : a;
+  const words = new ArgWalker(argv);
+  for (let w = words.next(); w; w = words.next()) {
+    const { a, flag } = w;
+    const value = (): string => words.value();
     switch (flag) {
       case '--server-cmd': args.serverCmd.push(value()); break;
       case '--client-cmd': args.clientCmd.push(value()); break;

@@ -4,7 +4,7 @@ import type { GossipMode, ProtocolName } from '../protocol/messages';
 import { protocolFor } from '../language/directives';
 import { printDiagnostics, readAndCheck } from '../language/scriptFile';
 import { explore, ExploreReport, parseSchedule, replayCommand, runSchedule, ScheduleError } from '../explore/explore';
-import { commandWord, gossipValue, protocolValue, seedValue, UsageError } from './args';
+import { commandWord, gossipValue, protocolValue, seedValue, ArgWalker, UsageError } from './args';
 
 export const DEFAULT_MAX_SCHEDULES = 10_000;
 
@@ -29,16 +29,10 @@ export function isExploreCommand(argv: readonly string[]): boolean {
 export function parseExploreArgs(argv: readonly string[]): ExploreArgs {
   const args: ExploreArgs = { seed: 1, gossip: 'async', maxSchedules: DEFAULT_MAX_SCHEDULES, json: false };
   const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const flag = a.startsWith('--') ? a.split('=')[0] : a;
-    const value = (): string => {
-      const [, inline] = a.split(/=(.*)/s);
-      if (inline !== undefined) return inline;
-      const next = argv[++i];
-      if (next === undefined) throw new UsageError(`${a} needs a value`);
-      return next;
-    };
+  const words = new ArgWalker(argv);
+  for (let w = words.next(); w; w = words.next()) {
+    const { a, flag } = w;
+    const value = (): string => words.value();
     switch (flag) {
       case '--seed': args.seed = seedValue(value()); break;
       case '--max-schedules': {

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { GossipMode, ProtocolName } from '../protocol/messages';
-import { commandWord, gossipValue, protocolValue, seedValue, UsageError } from './args';
+import { commandWord, gossipValue, protocolValue, seedValue, ArgWalker, UsageError } from './args';
 import type { Streams } from './streams';
 import { discoverTests, runScriptTest, TestUsageError, updatable, updateExpected, type ScriptTestResult } from '../testing/scriptTests';
 import { failureDetails, junitXml } from '../testing/junit';
@@ -33,16 +33,10 @@ export function isTestCommand(argv: readonly string[]): boolean {
 export function parseTestArgs(argv: readonly string[]): TestArgs {
   const args: TestArgs = { paths: [], gossip: 'settled', seed: undefined, model: false, junit: undefined, update: false, serverCmd: [], clientCmd: [], exact: false };
   let sawCommand = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const eq = a.indexOf('=');
-      if (a.startsWith('--') && eq !== -1) return a.slice(eq + 1);
-      const next = argv[++i];
-      if (next === undefined) throw new UsageError(`${a} needs a value`);
-      return next;
-    };
-    const flag = a.startsWith('--') ? a.split('=')[0] : a;
+  const words = new ArgWalker(argv);
+  for (let w = words.next(); w; w = words.next()) {
+    const { a, flag } = w;
+    const value = (): string => words.value();
     switch (flag) {
       case '--seed': args.seed = seedValue(value()); break;
       case '--gossip': args.gossip = gossipValue(value()); break;

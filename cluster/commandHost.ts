@@ -11,6 +11,7 @@ import { commandFor, expandCommand, FAULT_COMMANDS, NodeCommands, NodeRunError, 
 import { controlArgs, HANDSHAKE, initAnswer, methodOf, noticesFromWire, REPORT_METHOD, resultFromWire, SECRET_ENV } from './nodeProtocol';
 import { XmlRpcTransport } from './xmlrpcTransport';
 import { xmlText } from './wire';
+import { pauseFor, wallClock } from './realTime';
 
 export interface CommandHostOptions {
   nodes: NodeCommands;
@@ -177,19 +178,11 @@ export class CommandHost implements NodeHost {
   async release(_to: NodeId, _step?: number): Promise<void> {}
 
   pause(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done);
-    });
+    return pauseFor(ms, signal);
   }
 
   now(): number {
-    return performance.timeOrigin + performance.now();
+    return wallClock();
   }
 
   onNotices(listener: (notices: NodeNotice[], at: number) => void): void {

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { NO_FAULTS } from '../protocol/faults';
 import { ControlBody, ControlResult, FaultTable, FromNode, InitBody, NodeId, NodeNotice, ToNode } from '../protocol/messages';
 import { NodeHost } from './host';
+import { pauseFor, wallClock } from './realTime';
 
 export interface ProcessHostOptions {
   /** The Node.js executable for node processes (default: the one running the master). */
@@ -115,19 +116,11 @@ export class ProcessHost implements NodeHost {
   }
 
   pause(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done);
-    });
+    return pauseFor(ms, signal);
   }
 
   now(): number {
-    return performance.timeOrigin + performance.now();
+    return wallClock();
   }
 
   onNotices(listener: (notices: NodeNotice[], at: number) => void): void {

@@ -7,17 +7,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runCli } from '../helpers';
+import { ROOT } from '../helpers';
 
 // Two racing writes of k, then a read on each server (test/explore/: three outcomes in async mode).
-const RACE = `joinServer 0
-joinServer 1
-joinClient 10 0
-joinClient 11 1
-put 11 k b
-put 10 k a
-get 10 k
-get 11 k
-`;
+const RACE = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'explore', 'race.kvcmd'), 'utf8');
 
 interface Witnessed { witness: string; replay: string }
 interface JsonReport {

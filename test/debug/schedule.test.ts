@@ -9,16 +9,9 @@ import { analyze } from '../../language/analyzer';
 import { DebugSession, type DebugView, type StopResult } from '../../debug/session';
 import { explore, parseSchedule } from '../../explore/explore';
 import { DapClient } from './dapClient';
+import { ROOT } from '../helpers';
 
-const RACE = `joinServer 0
-joinServer 1
-joinClient 10 0
-joinClient 11 1
-put 11 k b
-put 10 k a
-get 10 k
-get 11 k
-`;
+const RACE = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'explore', 'race.kvcmd'), 'utf8');
 
 const commands = analyze(RACE).commands;
 

@@ -12,6 +12,7 @@ import {
 } from '../../explore/explore';
 import { variantFactory } from '../check/variants';
 import { runCli } from '../helpers';
+import { ROOT } from '../helpers';
 
 function commandsOf(text: string): Command[] {
   const a = analyze(text);
@@ -90,15 +91,7 @@ test('(1) a write and a read on another server: exactly k:a and k:ERR_KEY', asyn
 //   W_a: b(2,1) until a's gossip (6,0) lands: k:b or k:a.   W_b: a's gossip is older, dropped: k:b.
 // So (get 10, get 11) is (a,a) or (a,b) in W_a, (a,b) or (b,b) in W_b; never (b,a): server 1 answers
 // a only in W_a, where server 0 answers a. Exactly three outcomes.
-const RACE = `joinServer 0
-joinServer 1
-joinClient 10 0
-joinClient 11 1
-put 11 k b
-put 10 k a
-get 10 k
-get 11 k
-`;
+const RACE = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'explore', 'race.kvcmd'), 'utf8');
 
 test('(2) two racing writes of a key: exactly the three outcomes derived by hand', async () => {
   const commands = commandsOf(RACE);

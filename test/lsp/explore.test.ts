@@ -13,15 +13,7 @@ import { ExploreRequest, type ExploreOutcomes, type ExploreParams, type WitnessT
 import { exploreSummary } from '../../lsp/exploration';
 import { LspClient, ROOT, find, withTimeout } from './lspClient';
 
-const RACE = `joinServer 0
-joinServer 1
-joinClient 10 0
-joinClient 11 1
-put 11 k b
-put 10 k a
-get 10 k
-get 11 k
-`;
+const RACE = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'explore', 'race.kvcmd'), 'utf8');
 
 const parts = (h: InlayHint): InlayHintLabelPart[] => (typeof h.label === 'string' ? [{ value: h.label }] : h.label);
 const text = (h: InlayHint): string => parts(h).map((p) => p.value).join('');
