@@ -9,7 +9,7 @@ import { NodeCommands, parseNodeCommand } from '../../cluster/nodeCommands';
 import { runCommands } from '../../cluster/runner';
 import { ClusterEvent, VOLATILE_FIELDS } from '../../record/events';
 import { checkRecord } from '../../check/checker';
-import { foreignSamples, KVCMD, listeningPorts, ROOT, runFile, sleep, taggedProcesses } from '../helpers';
+import { foreignSamples, KVCMD, listeningPorts, ROOT, runFile, sleep, taggedProcesses, waitUntil } from '../helpers';
 
 const FAKE = path.join(ROOT, 'test', 'fixtures', 'foreign', 'fake-node.js');
 
@@ -27,14 +27,6 @@ function stable(e: ClusterEvent): string {
   return JSON.stringify(out);
 }
 
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await sleep(50);
-  }
-  return cond();
-}
 
 // kvcmd's own node, run as a program and driven only through the documented XML-RPC methods,
 // is the reference implementation: it must give exactly what forked nodes give.
@@ -68,7 +60,7 @@ async function broken(script: string, nodes: NodeCommands): Promise<{ error: str
     const r = await runCommands(analysis.commands, {
       seed: 1, gossip: 'settled', trace: true, backend: 'processes', nodes, process: { onNodeError: (_id, t) => (nodeText += t) },
     }, () => undefined);
-    await waitFor(() => taggedProcesses(tag).length === 0, 3000);
+    await waitUntil(() => taggedProcesses(tag).length === 0, 3000);
     return { error: r.error, nodeText, leftover: taggedProcesses(tag) };
   } finally {
     if (before === undefined) delete process.env.KVCMD_TEST_TAG;
@@ -134,7 +126,7 @@ async function startStubbornRun(tag: string): Promise<{ child: ReturnType<typeof
     cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KVCMD_TEST_TAG: tag },
   });
   child.stderr?.resume();
-  const up = await waitFor(() => fs.existsSync(events) && (fs.readFileSync(events, 'utf8').match(/"nodeStarted"/g) ?? []).length === 3, 20_000);
+  const up = await waitUntil(() => fs.existsSync(events) && (fs.readFileSync(events, 'utf8').match(/"nodeStarted"/g) ?? []).length === 3, 20_000);
   assert.ok(up, 'the run started its three nodes');
   const ports = fs.readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'nodeStarted').map((e) => e.port as number);
   // Three nodes, the stubborn one's child and the reaper.
@@ -148,8 +140,8 @@ test('SIGKILL of kvcmd: the reaper kills every node\'s process group, even a nod
   const { child, procs, ports } = await startStubbornRun(tag);
   for (const p of ports) assert.ok(listeningPorts().has(p), `port ${p} is listening during the run`);
   child.kill('SIGKILL');
-  const gone = await waitFor(() => procs.every((p) => !fs.existsSync(`/proc/${p}`)), 3000);
-  assert.ok(gone, `still alive 3 s after kvcmd was killed: ${procs.filter((p) => fs.existsSync(`/proc/${p}`)).join(', ')}`);
+  const gone = await waitUntil(() => procs.every((p) => !fs.existsSync(`/proc/${p}`)), 15_000);
+  assert.ok(gone, `still alive 15 s after kvcmd was killed: ${procs.filter((p) => fs.existsSync(`/proc/${p}`)).join(', ')}`);
   const bound = listeningPorts();
   assert.deepEqual(ports.filter((p) => bound.has(p)), []);
 });
@@ -160,5 +152,5 @@ test('Ctrl-C (SIGINT) of kvcmd with foreign nodes: exit 130, nothing left', { ti
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   child.kill('SIGINT');
   assert.equal(await exited, 130);
-  assert.ok(await waitFor(() => procs.every((p) => !fs.existsSync(`/proc/${p}`)), 3000), 'every node process is gone');
+  assert.ok(await waitUntil(() => procs.every((p) => !fs.existsSync(`/proc/${p}`)), 15_000), 'every node process is gone');
 });

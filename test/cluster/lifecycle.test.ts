@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { test } from 'node:test';
 import { ProcessHost } from '../../cluster/processHost';
-import { KVCMD, listeningPorts, ROOT, runCli, sleep, taggedProcesses } from '../helpers';
+import { KVCMD, listeningPorts, ROOT, runCli, sleep, taggedProcesses, waitUntil } from '../helpers';
 
 /** A script that keeps its cluster busy for a while: 8 processes, then a long sleep. */
 function longScript(): string {
@@ -14,14 +14,6 @@ function longScript(): string {
   return file;
 }
 
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return true;
-    await sleep(50);
-  }
-  return cond();
-}
 
 /** Starts `kvcmd run` on the long script and resolves once its nodes are up, with their ports. */
 let runs = 0;
@@ -31,7 +23,7 @@ async function startLongRun(): Promise<{ child: ReturnType<typeof spawn>; nodes:
   const events = path.join(os.tmpdir(), `kvcmd-${tag}.jsonl`);
   const child = spawn(process.execPath, [KVCMD, 'run', longScript(), '--events', events], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KVCMD_TEST_TAG: tag } });
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const up = await waitFor(() => fs.existsSync(events) && fs.readFileSync(events, 'utf8').includes('"type":"put"'), 10_000);
+  const up = await waitUntil(() => fs.existsSync(events) && fs.readFileSync(events, 'utf8').includes('"type":"put"'), 10_000);
   assert.ok(up, 'the run got as far as the put');
   const nodes = taggedProcesses(tag, child.pid);
   const ports = fs.readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
@@ -41,12 +33,19 @@ async function startLongRun(): Promise<{ child: ReturnType<typeof spawn>; nodes:
   return { child, nodes, ports };
 }
 
-test('SIGKILL of the master: every node exits within 2 s and no port stays bound', async () => {
+// How fast nodes go is the design's (the IPC channel's close, else a 250 ms parent check in
+// cluster/nodeMain.ts); these tests hold only that they go, with a bound far above it, because a
+// loaded machine may take seconds to schedule a process at all.
+const GONE_BOUND_MS = 15_000;
+
+test('SIGKILL of the master: every node exits and no port stays bound', async (t) => {
   const { child, nodes, ports } = await startLongRun();
   for (const p of ports) assert.ok(listeningPorts().has(p), `port ${p} is listening during the run`);
+  const t0 = Date.now();
   child.kill('SIGKILL');
-  const gone = await waitFor(() => nodes.every((p) => !fs.existsSync(`/proc/${p}`)), 2000);
-  assert.ok(gone, `still alive after 2 s: ${nodes.filter((p) => fs.existsSync(`/proc/${p}`)).join(', ')}`);
+  const gone = await waitUntil(() => nodes.every((p) => !fs.existsSync(`/proc/${p}`)), GONE_BOUND_MS);
+  assert.ok(gone, `still alive after ${GONE_BOUND_MS} ms: ${nodes.filter((p) => fs.existsSync(`/proc/${p}`)).join(', ')}`);
+  t.diagnostic(`nodes gone ${Date.now() - t0} ms after the master's SIGKILL`);
   const bound = listeningPorts();
   assert.deepEqual(ports.filter((p) => bound.has(p)), []);
 });
@@ -56,7 +55,7 @@ test('Ctrl-C (SIGINT) of the master: it exits 130 and leaves no node behind', as
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   child.kill('SIGINT');
   assert.equal(await exited, 130, stderr);
-  assert.ok(await waitFor(() => nodes.every((p) => !fs.existsSync(`/proc/${p}`)), 2000));
+  assert.ok(await waitUntil(() => nodes.every((p) => !fs.existsSync(`/proc/${p}`)), GONE_BOUND_MS));
 });
 
 test('a finished run leaves no process and no port behind', async () => {
@@ -92,7 +91,7 @@ test('a node that dies on its own stops the run with a clear error, and nothing 
   const file = path.join(os.tmpdir(), `kvcmd-${tag}.kvcmd`);
   fs.writeFileSync(file, 'joinServer 0\njoinServer 1\njoinClient 2 0\nput 2 k v\nsleep 3000\nget 2 k\n');
   const run = runCli(['run', file, '--events', events], '', 20_000, { KVCMD_TEST_TAG: tag });
-  assert.ok(await waitFor(() => fs.existsSync(events) && fs.readFileSync(events, 'utf8').includes('"type":"put"'), 10_000));
+  assert.ok(await waitUntil(() => fs.existsSync(events) && fs.readFileSync(events, 'utf8').includes('"type":"put"'), 10_000));
   const server0 = fs.readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'nodeStarted' && e.id === 0);
   process.kill(server0.pid, 'SIGKILL');
   const r = await run;
@@ -102,7 +101,7 @@ test('a node that dies on its own stops the run with a clear error, and nothing 
   assert.deepEqual(taggedProcesses(tag), []);
 });
 
-test('SIGKILL of the master at any moment, booting nodes included: every node is gone within 2 s, ten times over', async () => {
+test('SIGKILL of the master at any moment, booting nodes included: every node goes, ten times over', async (t) => {
   const file = longScript();
   for (let i = 0; i < 10; i++) {
     const tag = `early-${process.pid}-${i}`;
@@ -113,8 +112,10 @@ test('SIGKILL of the master at any moment, booting nodes included: every node is
     const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
     child.kill('SIGKILL');
     await Promise.race([exited, sleep(3000)]);
-    const gone = await waitFor(() => taggedProcesses(tag).length === 0, 2000);
-    assert.ok(gone, `run ${i}: still alive 2 s after the master died: ${taggedProcesses(tag).join(', ')} (of ${nodes.length} seen)`);
+    const t0 = Date.now();
+    const gone = await waitUntil(() => taggedProcesses(tag).length === 0, GONE_BOUND_MS);
+    assert.ok(gone, `run ${i}: still alive ${GONE_BOUND_MS} ms after the master died: ${taggedProcesses(tag).join(', ')} (of ${nodes.length} seen)`);
+    t.diagnostic(`run ${i}: gone ${Date.now() - t0} ms after the master's exit`);
   }
 });
 
@@ -125,7 +126,7 @@ test('a spare process that died before it was used is replaced: the next join st
     const spares = host.pids();
     assert.equal(spares.length, 3);
     for (const pid of spares) process.kill(pid, 'SIGKILL');
-    assert.ok(await waitFor(() => spares.every((p) => !fs.existsSync(`/proc/${p}`)), 2000));
+    assert.ok(await waitUntil(() => spares.every((p) => !fs.existsSync(`/proc/${p}`)), GONE_BOUND_MS));
     const { pid } = await host.start({ type: 'init', id: 1, role: 'server', seed: 1, gossip: 'settled', trace: false });
     assert.ok(!spares.includes(pid) && fs.existsSync(`/proc/${pid}`), 'a fresh process took the join');
   } finally {
