@@ -30,6 +30,19 @@ export function int(v: unknown, what: string): number {
   return v;
 }
 
+/**
+ * A Lamport counter that travels: at most 2^30. A receiver sets its own counter above it, so one
+ * forged value near 2^31 would push an honest node's later messages out of XML-RPC's integer range
+ * and every peer would refuse them; a real run never comes near.
+ */
+export const MAX_COUNTER = 2 ** 30;
+
+function counter(v: unknown): number {
+  const n = int(v, 'counter');
+  if (n > MAX_COUNTER) fail(`counter ${n} is above ${MAX_COUNTER}, more than any run counts`);
+  return n;
+}
+
 export function bool(v: unknown, what: string): boolean {
   if (typeof v !== 'boolean') fail(`${what} is not a boolean`);
   return v;
@@ -134,6 +147,6 @@ export function checkEnvelope(v: unknown): Envelope {
   const e = obj(v, 'envelope');
   return {
     from: int(e.from, 'from'), to: int(e.to, 'to'), id: int(e.id, 'id'), replyTo: int(e.replyTo, 'replyTo'),
-    counter: int(e.counter, 'counter'), cause: cause(e.cause), body: body(e.body),
+    counter: counter(e.counter), cause: cause(e.cause), body: body(e.body),
   };
 }
