@@ -172,6 +172,7 @@ export class ProcessHost implements NodeHost {
     const proc = fork(entry, [], {
       execPath: this.options.nodePath,
       execArgv: [],
+      env: nodeEnv(),
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     const secret: ToNode = { kind: 'secret', secret: this.secret };
@@ -213,4 +214,16 @@ export class ProcessHost implements NodeHost {
     });
     return child;
   }
+}
+
+/**
+ * The environment of a node process: the master's, without NODE_EXTRA_CA_CERTS. Nodes make no TLS
+ * connection, and Node.js reads and parses that certificate bundle at every start (on this
+ * project's machine, where it is set globally, that was half of a node's boot: ~40 of ~85 ms CPU).
+ */
+function nodeEnv(): NodeJS.ProcessEnv {
+  if (process.env.NODE_EXTRA_CA_CERTS === undefined) return process.env;
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  return env;
 }

@@ -119,6 +119,24 @@ test('SIGKILL of the master at any moment, booting nodes included: every node go
   }
 });
 
+test('node processes get the master\'s environment but NODE_EXTRA_CA_CERTS, which only slows their start', async () => {
+  const saved = process.env.NODE_EXTRA_CA_CERTS;
+  process.env.NODE_EXTRA_CA_CERTS = '/etc/ssl/certs/ca-certificates.crt';
+  process.env.KVCMD_ENV_PROBE = 'kept';
+  const host = new ProcessHost({ spares: 0 });
+  try {
+    const { pid } = await host.start({ type: 'init', id: 1, role: 'server', seed: 1, gossip: 'settled', trace: false });
+    const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    assert.ok(env.includes('KVCMD_ENV_PROBE=kept'));
+    assert.ok(!env.some((v) => v.startsWith('NODE_EXTRA_CA_CERTS=')));
+  } finally {
+    await host.close();
+    if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
+    else process.env.NODE_EXTRA_CA_CERTS = saved;
+    delete process.env.KVCMD_ENV_PROBE;
+  }
+});
+
 test('a spare process that died before it was used is replaced: the next join still works', async () => {
   const host = new ProcessHost();
   try {
