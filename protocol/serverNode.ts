@@ -61,8 +61,10 @@ export class ServerNode extends ProtocolNode {
         this.adopt([entry], 'put', env.from);
         this.reply(env, { type: 'putReply', key: b.key, stamp: entry.stamp });
         if (this.config.gossip !== 'off') {
+          // Only settled mode waits for the flood to end: in async mode nobody is told.
+          const settled = this.config.gossip === 'settled';
           flood(this.self, entry, new Set([this.id]), () => {
-            this.notice({ type: 'gossipSettled', server: this.id, key: entry.key, stamp: entry.stamp });
+            if (settled) this.notice({ type: 'gossipSettled', server: this.id, key: entry.key, stamp: entry.stamp });
           });
         }
         return;

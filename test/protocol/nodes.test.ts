@@ -155,3 +155,12 @@ test('an untraced node reports nothing but its gossip settling', () => {
   const fx = s.handleMessage(request(9, 0, 1, { type: 'put', key: 'k', value: 'v' }));
   assert.deepEqual(fx.notices.map((n) => n.type), ['gossipSettled']);
 });
+
+test('in async mode an untraced server reports nothing at all: nobody waits for its flood', () => {
+  const s = linked(new ServerNode({ ...cfg(0), gossip: 'async' }), [[1, 'server'], [9, 'client']]);
+  const fx = s.handleMessage(request(9, 0, 1, { type: 'put', key: 'k', value: 'v' }));
+  const gossip = fx.sends.filter((e) => e.body.type === 'gossip');
+  assert.equal(gossip.length, 1, 'it still floods');
+  const done = s.handleMessage({ from: 1, to: 0, id: 0, replyTo: gossip[0].id, counter: 9, cause: gossip[0].cause, body: { type: 'gossipAck', visited: [0, 1], frontier: [] } });
+  assert.deepEqual([...fx.notices, ...done.notices], []);
+});
