@@ -25,7 +25,8 @@ export async function startCluster(servers: number, clients: number, gossip: Gos
   // Timed from the run's creation: forking the spare processes is part of starting.
   const t = performance.now();
   const pids: number[] = [];
-  const run = new ClusterRun({ seed: 1, gossip, trace }, (e) => void (e.type === 'nodeStarted' && pids.push(e.pid)));
+  // Its joins are known, as a script's are to `kvcmd run` (runCommands): no spare boots for nothing.
+  const run = new ClusterRun({ seed: 1, gossip, trace, process: { joins: servers + clients } }, (e) => void (e.type === 'nodeStarted' && pids.push(e.pid)));
   for (let i = 0; i < servers; i++) await run.execute(cmd.joinServer(i));
   for (let i = 0; i < clients; i++) await run.execute(cmd.joinClient(100 + i, i % servers));
   const startMs = performance.now() - t;

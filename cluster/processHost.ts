@@ -13,6 +13,11 @@ export interface ProcessHostOptions {
   entry?: string;
   /** How many processes to keep started ahead of joins (default 3: boots overlap on two cores). */
   spares?: number;
+  /**
+   * How many joins the run will make, when it is known (a whole script): no more processes are
+   * started than that, so none boots for nothing while the run starts. Unknown: spares for ever.
+   */
+  joins?: number;
   /** Where node processes' own stderr goes (crash reports). */
   onNodeError?: (id: NodeId | undefined, text: string) => void;
 }
@@ -20,6 +25,8 @@ export interface ProcessHostOptions {
 interface Child {
   proc: ChildProcess;
   port: Promise<number>;
+  /** Listening and waiting for its init. */
+  ready: boolean;
   exited: Promise<void>;
   id?: NodeId;
 }
@@ -42,6 +49,8 @@ export class ProcessHost implements NodeHost {
   /** The faults every node's process applies (the latest table), and the nodes stopped by SIGSTOP. */
   private table: FaultTable = NO_FAULTS;
   private readonly stopped = new Set<NodeId>();
+  /** Processes started so far, spares included (the `joins` bound). */
+  private forked = 0;
   /** Handed to every node of this run; their calls to each other carry it. */
   // Made here, not by the transport's module: the master need not load the xmlrpc package.
   private readonly secret = randomBytes(24).toString('hex');
@@ -52,7 +61,7 @@ export class ProcessHost implements NodeHost {
 
   async start(init: InitBody): Promise<{ port: number; pid: number }> {
     if (this.closed) throw new Error('the cluster has been shut down');
-    const child = this.spares.shift() ?? this.forkChild();
+    const child = (await this.readySpare()) ?? this.forkChild();
     this.topUp();
     child.id = init.id;
     this.children.set(init.id, child);
@@ -146,7 +155,27 @@ export class ProcessHost implements NodeHost {
   }
 
   private topUp(): void {
-    while (!this.closed && this.spares.length < (this.options.spares ?? 3)) this.spares.push(this.forkChild());
+    const limit = this.options.joins;
+    while (!this.closed && this.spares.length < (this.options.spares ?? 3) && (limit === undefined || this.forked < limit)) this.spares.push(this.forkChild());
+  }
+
+  /**
+   * The spare to take: one that is ready, else the first to become ready (boots on a busy machine
+   * finish in any order); none if there is no spare. It leaves the spares at once, so that two
+   * joins never take the same one.
+   */
+  private async readySpare(): Promise<Child | undefined> {
+    const take = (c: Child): Child => {
+      this.spares.splice(this.spares.indexOf(c), 1);
+      return c;
+    };
+    const ready = this.spares.find((c) => c.ready);
+    if (ready || this.spares.length === 0) return ready && take(ready);
+    // A spare that dies while booting is replaced (forkChild's exit handler): wait again then.
+    const first = await Promise.race(this.spares.map((c) => c.port.then(() => c, () => undefined)));
+    if (this.closed) throw new Error('the cluster has been shut down');
+    if (first && this.spares.includes(first)) return take(first);
+    return this.readySpare();
   }
 
   private send(child: Child, body: ControlBody): Promise<ControlResult> {
@@ -184,11 +213,14 @@ export class ProcessHost implements NodeHost {
       rejectPort = rej;
     });
     port.catch(() => undefined);
-    const child: Child = { proc, port, exited: new Promise((res) => proc.once('exit', () => res())) };
+    const child: Child = { proc, port, ready: false, exited: new Promise((res) => proc.once('exit', () => res())) };
     this.all.add(child);
+    this.forked++;
     proc.on('message', (m: FromNode) => {
-      if (m.kind === 'ready') resolvePort(m.port);
-      else if (m.kind === 'control') this.settle(m.msg.seq, m.msg.result);
+      if (m.kind === 'ready') {
+        child.ready = true;
+        resolvePort(m.port);
+      } else if (m.kind === 'control') this.settle(m.msg.seq, m.msg.result);
       else for (const l of this.listeners) l(m.notices, m.at);
     });
     proc.stderr?.setEncoding('utf8');

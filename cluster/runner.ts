@@ -111,7 +111,9 @@ export class ClusterRun {
 
 /** Runs a checked script from start to end. */
 export async function runCommands(commands: readonly Command[], settings: RunSettings, onEvent: (e: ClusterEvent) => void): Promise<RunResult> {
-  const run = new ClusterRun(settings, onEvent);
+  // The whole script is known: start no more node processes than it joins.
+  const joins = commands.filter((c) => c.name === 'joinServer' || c.name === 'joinClient').length;
+  const run = new ClusterRun({ ...settings, process: { joins, ...settings.process } }, onEvent);
   try {
     for (const cmd of commands) await run.execute(cmd);
   } catch (err) {
