@@ -92,19 +92,23 @@ describe('kvcmd/explore', () => {
     const big = 'file:///work/partition.kvcmd';
     const sample = fs.readFileSync(path.join(ROOT, 'samples', '03-partition.kvcmd'), 'utf8');
     await lsp.open(big, sample, 1);
-    const long = request({ uri: big, budgetMs: 20_000 });
+    // A budget no machine reaches: the exploration is still running when the hover is answered
+    // (order, not time, is what this holds: a loaded machine may be slow at both).
+    const long = request({ uri: big, budgetMs: 600_000, maxSchedules: 1_000_000 });
+    let longDone = false;
+    void long.then(() => (longDone = true));
     await new Promise((r) => setTimeout(r, 300));
-    const t0 = performance.now();
-    const hover = await withTimeout(lsp.hover(big, find(sample, 'joinServer')), 5000);
-    assert.ok(hover && performance.now() - t0 < 1000, `a hover took ${Math.round(performance.now() - t0)} ms during an exploration`);
-    const short = request({ uri: big, budgetMs: 300 });
+    const hover = await withTimeout(lsp.hover(big, find(sample, 'joinServer')), 60_000);
+    assert.ok(hover, 'the hover is answered');
+    assert.equal(longDone, false, 'the hover was answered while the exploration still ran');
+    const short = request({ uri: big, budgetMs: 600_000, maxSchedules: 5 });
     const replaced = await long;
     assert.equal(replaced.state, 'cancelled');
     assert.equal(replaced.stoppedBy, 'cancelled');
     const sampled = await short;
     assert.equal(sampled.state, 'done');
-    assert.ok(!sampled.exhaustive && sampled.stoppedBy === 'time' && sampled.schedules > 0, JSON.stringify({ ...sampled, lines: undefined }));
-    assert.match(exploreSummary(sampled), /^1 distinct stdout in [\d,]+ schedules? explored \(sampled: stopped by the time budget, budget 10,000 schedules or 300 ms; gossip async, seed 1\)$/);
+    assert.ok(!sampled.exhaustive && sampled.stoppedBy === 'schedules' && sampled.schedules === 5, JSON.stringify({ ...sampled, lines: undefined }));
+    assert.match(exploreSummary(sampled), /^1 distinct stdout in 5 schedules explored \(sampled: stopped by the schedule budget, budget 5 schedules or 600 s; gossip async, seed 1\)$/);
     const hints = (await lsp.inlayHints(big)) ?? [];
     assert.ok(hints.length > 0 && hints.every((h) => text(h).startsWith('⟂ 1 outcome (sampled): ')), hints.map(text).join('\n'));
   });
