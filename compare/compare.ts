@@ -4,7 +4,7 @@
 // two first part.
 import { runCommands } from '../cluster/runner';
 import { checkRecord, type Violation } from '../check/checker';
-import type { Command } from '../language/commands';
+import { commandText, type Command } from '../language/commands';
 import type { GossipMode, ProtocolName, Stamp } from '../protocol/messages';
 import { formatStamp } from '../protocol/stamp';
 import type { ClusterEvent, EventOf } from '../record/events';
@@ -73,7 +73,7 @@ export async function compareRuns(commands: readonly Command[], a: Side, b: Side
     if (cmd.name !== 'get' && cmd.name !== 'printStore') continue;
     const pa = ra.printed.get(cmd.line) ?? { text: [], why: [] };
     const pb = rb.printed.get(cmd.line) ?? { text: [], why: [] };
-    lines.push({ line: cmd.line, command: describeCommand(cmd), a: pa, b: pb, same: pa.text.join('\n') === pb.text.join('\n') });
+    lines.push({ line: cmd.line, command: commandText(cmd), a: pa, b: pb, same: pa.text.join('\n') === pb.text.join('\n') });
   }
   const diverging = lines.filter((l) => !l.same);
   return { a: ra.result, b: rb.result, lines, diverging: diverging.length, ...(diverging.length ? { firstDivergence: diverging[0].line } : {}) };
@@ -113,9 +113,6 @@ function whyGet(e: EventOf<'get'>): string {
   }
 }
 
-function describeCommand(cmd: Command): string {
-  return cmd.name === 'get' ? `get ${cmd.client} ${cmd.key}` : cmd.name === 'printStore' ? `printStore ${cmd.server}` : cmd.name;
-}
 
 /** The report as a terminal reads it: a header per side, then each diverging line with both sides' reasons. */
 export function formatComparison(name: string, r: CompareReport): string {

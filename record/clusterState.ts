@@ -47,7 +47,6 @@ export interface ClientState extends NodeBase {
   deps: Map<string, DepState>;
 }
 
-export const stampKey = writeKey;
 
 export class ClusterState implements LinkView {
   readonly servers = new Map<NodeId, ServerState>();
@@ -67,7 +66,7 @@ export class ClusterState implements LinkView {
   private scheme: Scheme = schemeOf(undefined);
 
   origin(stamp: Stamp): PutEvent | undefined {
-    return this.puts.get(stampKey(stamp));
+    return this.puts.get(writeKey(stamp));
   }
 
   /** Applies one event; returns whether anything a view shows changed. */
@@ -129,7 +128,7 @@ export class ClusterState implements LinkView {
         return false;
       }
       case 'put': {
-        if (this.options.provenance !== false) this.puts.set(stampKey(e.stamp), e);
+        if (this.options.provenance !== false) this.puts.set(writeKey(e.stamp), e);
         // An untraced run reports no `applied`: then the put's answer is what its server holds.
         const s = this.servers.get(e.server);
         if (s?.alive && !s.store.get(e.key)?.arrival) s.store.set(e.key, { key: e.key, value: e.value, stamp: e.stamp });

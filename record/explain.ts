@@ -10,11 +10,11 @@
 // rule: stores change only through `applied` events. An untraced record (no message events, no
 // `applied`) still gets the returned write and its line, but no path.
 import type { ApplyVia, GetResult, GossipMode, NodeId, Stamp } from '../protocol/messages';
-import { formatStamp, sameStamp } from '../protocol/stamp';
+import { formatStamp, sameStamp, writeKey } from '../protocol/stamp';
 import { Scheme, schemeOf } from '../protocol/schemes';
 import { isProtocolName } from '../protocol/messages';
 import { compareKeys } from '../protocol/store';
-import { ClusterState, stampKey } from './clusterState';
+import { ClusterState } from './clusterState';
 import type { ClusterEvent, EventOf } from './events';
 
 /** A write as the script made it: the put's line and client, and the stamp its server gave it. */
@@ -273,11 +273,11 @@ class Explainer {
       if (e.type === 'runStarted' && !this.gossip) this.gossip = e.gossip;
       if (e.type === 'runStarted' && e.protocol) this.scheme = schemeOf(e.protocol);
       if (e.type === 'put') {
-        const k = stampKey(e.stamp);
+        const k = writeKey(e.stamp);
         this.writes.set(k, { line: e.line, client: e.client, key: e.key, value: e.value, stamp: e.stamp, server: e.server });
         if (!this.created.has(k)) this.created.set(k, i);
       } else if (e.type === 'applied' && e.via === 'put') {
-        const k = stampKey(e.stamp);
+        const k = writeKey(e.stamp);
         if (!this.writes.has(k)) this.writes.set(k, { line: e.line, client: e.from, key: e.key, value: e.value, stamp: e.stamp, server: e.node });
         const at = this.created.get(k);
         if (at === undefined || i < at) this.created.set(k, i);
@@ -299,7 +299,7 @@ class Explainer {
         if (s) {
           this.kills.push({ server: e.id, line: e.line, index: i, links: [...s.links].filter((n) => this.state.servers.has(n)) });
           for (const entry of s.store.values()) {
-            const k = stampKey(entry.stamp);
+            const k = writeKey(entry.stamp);
             let list = this.erased.get(k);
             if (!list) this.erased.set(k, (list = []));
             list.push({ server: e.id, line: e.line });
@@ -339,7 +339,7 @@ class Explainer {
         if (stamp) {
           if (e.kind !== 'gossipAck') this.floodOf.set(e.msg, stamp);
           this.gossipSends.set(e.msg, { send: e, stamp });
-          const k = stampKey(stamp);
+          const k = writeKey(stamp);
           let m = this.inFlight.get(k);
           if (!m) this.inFlight.set(k, (m = new Map()));
           m.set(e.msg, e);
@@ -354,10 +354,10 @@ class Explainer {
         const sent = this.gossipSends.get(e.msg);
         if (sent) {
           this.gossipSends.delete(e.msg);
-          this.inFlight.get(stampKey(sent.stamp))?.delete(e.msg);
+          this.inFlight.get(writeKey(sent.stamp))?.delete(e.msg);
           if (e.type === 'deliver' && sent.send.kind === 'gossip') this.noteDelivery(sent.send, e.node, e.line);
           if (e.type === 'lost' && e.reason === 'dropped') {
-            const k = stampKey(sent.stamp);
+            const k = writeKey(sent.stamp);
             let list = this.droppedFloods.get(k);
             if (!list) this.droppedFloods.set(k, (list = []));
             list.push({ send: sent.send, faultLine: this.faultLine('drop', sent.send.from, sent.send.to) });
@@ -366,7 +366,7 @@ class Explainer {
         break;
       }
       case 'applied': {
-        const k = stampKey(e.stamp);
+        const k = writeKey(e.stamp);
         let list = this.applied.get(k);
         if (!list) this.applied.set(k, (list = []));
         const at: AppliedAt = { index: i, node: e.node, via: e.via, from: e.from, line: e.line };
@@ -379,7 +379,7 @@ class Explainer {
         break;
       }
       case 'put': {
-        const k = stampKey(e.stamp);
+        const k = writeKey(e.stamp);
         this.made(e.key, e.stamp);
         this.out.writes.set(e.line, {
           line: e.line, client: e.client, key: e.key, value: e.value, write: this.writes.get(k),
@@ -418,7 +418,7 @@ class Explainer {
 
   /** A write came into being (its put applied): remember the cluster's shape and the newest write of the key. */
   private made(key: string, stamp: Stamp): void {
-    const k = stampKey(stamp);
+    const k = writeKey(stamp);
     if (this.contexts.has(k)) return;
     this.contexts.set(k, this.context());
     const newest = this.newestMade.get(key);
@@ -449,7 +449,7 @@ class Explainer {
     if (key === undefined || !stamp) return;
     const held = this.state.servers.get(node)?.store.get(key);
     if (!held || this.scheme.compare(held.stamp, stamp) <= 0) return;
-    const k = stampKey(stamp);
+    const k = writeKey(stamp);
     let list = this.dropped.get(k);
     if (!list) this.dropped.set(k, (list = []));
     list.push({ server: node, line, held: held.stamp });
@@ -523,7 +523,7 @@ class Explainer {
 
   /** The hops that brought `stamp` to `server`, from the put's server to it, as of `bound`. */
   private pathTo(stamp: Stamp, server: NodeId, bound: number): Hop[] {
-    const list = this.applied.get(stampKey(stamp)) ?? [];
+    const list = this.applied.get(writeKey(stamp)) ?? [];
     const hops: Hop[] = [];
     const seen = new Set<NodeId>();
     let node = server;
@@ -557,7 +557,7 @@ class Explainer {
 
   /** Why `stamp` was not on `server` at event index `m`. */
   private missing(key: string, stamp: Stamp, server: NodeId, m: number): Missing {
-    const k = stampKey(stamp);
+    const k = writeKey(stamp);
     const holders = this.liveHolders(key, stamp);
     const reasons: Reason[] = [];
     const created = this.created.get(k) ?? -1;
@@ -666,7 +666,7 @@ class Explainer {
     if (result.kind === 'value') {
       g.hint = `→ ${clip(`${key}:${result.value}`)} ${formatStamp(result.stamp)} from server ${server}`;
       text.push(`Server ${server} answered ${key}:${result.value} with stamp ${formatStamp(result.stamp)}.`);
-      const w = this.writes.get(stampKey(result.stamp));
+      const w = this.writes.get(writeKey(result.stamp));
       if (w) {
         g.write = w;
         lines.add(w.line);
@@ -682,7 +682,7 @@ class Explainer {
       g.hint = `→ ${clip(key)}:ERR_DEP from server ${server}`;
       const dep = this.state.clients.get(client)?.deps.get(key);
       const depLine = dep && compareSame(dep.stamp, result.dep) ? dep.line : undefined;
-      const w = this.writes.get(stampKey(result.dep));
+      const w = this.writes.get(writeKey(result.dep));
       const miss = this.missing(key, result.dep, server, m);
       g.dependency = { stamp: result.dep, line: depLine, write: w, held: result.held, missing: miss };
       text.push(`Client ${client} depends on ${formatStamp(result.dep)} for ${key}` +
@@ -748,7 +748,7 @@ class Explainer {
   private explainStore(e: EventOf<'storePrinted'>): StoreExplanation {
     const s = this.state.servers.get(e.server);
     const entries = e.entries.map((x): StoreEntryExplanation => {
-      const write = this.writes.get(stampKey(x.stamp));
+      const write = this.writes.get(writeKey(x.stamp));
       const known = s?.store.get(x.key);
       const arrival = known && compareSame(known.stamp, x.stamp) ? known.arrival : undefined;
       const parts = [`${x.key}=${x.value} ${formatStamp(x.stamp)}`];
@@ -767,7 +767,7 @@ class Explainer {
 
   private finishWrite(w: WriteExplanation): void {
     if (!w.write) return;
-    const k = stampKey(w.write.stamp);
+    const k = writeKey(w.write.stamp);
     w.value = w.write.value;
     w.reached = (this.applied.get(k) ?? []).map((a) => {
       const hop: Hop = { server: a.node, via: a.via, from: a.from, line: a.line, text: '' };

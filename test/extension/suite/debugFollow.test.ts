@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import type * as VSCode from 'vscode';
 import type { ClusterNode } from '../../../extension/clusterTree';
 import type { KvcmdDebugRecord } from '../../../extension/debugger';
-import { kvcmdApi, repoFile, screenshot, sleep, suite, test, vscode, waitFor } from './host';
+import { kvcmdApi, repoFile, screenshot, sleep, suite, test, vscode, waitFor, resetWorkbench } from './host';
 
 type Api = Awaited<ReturnType<typeof kvcmdApi>>;
 
@@ -47,14 +47,7 @@ suite('the Cluster view and Messages panel follow the debugger', () => {
     vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
     if (vscode.debug.activeDebugSession) await vscode.debug.stopDebugging();
     // The workbench as later suites expect it: the explorer, no Debug Console, no panel or editor left open.
-    for (const group of vscode.window.tabGroups.all) {
-      for (const tab of group.tabs) {
-        if (tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('kvcmd.messages')) await vscode.window.tabGroups.close(tab);
-      }
-    }
-    await vscode.commands.executeCommand('workbench.view.explorer');
-    await vscode.commands.executeCommand('workbench.action.closePanel');
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await resetWorkbench();
   });
 
   /** Waits for stop number `count` and returns the record the debugger reported for it. */

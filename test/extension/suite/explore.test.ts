@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import type * as VSCode from 'vscode';
 import type { ExploreOutcomes, WitnessTarget } from '../../../lsp/customMessages';
 import type { WitnessRun } from '../../../extension/exploreOutcomes';
-import { fixture, kvcmdApi, screenshot, setKvcmdSettings, suite, test, vscode, waitFor } from './host';
+import { fixture, kvcmdApi, screenshot, setKvcmdSettings, suite, test, vscode, waitFor, resetWorkbench } from './host';
 
 const labelOf = (h: VSCode.InlayHint): string => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join(''));
 
@@ -37,14 +37,7 @@ suite('Explore Outcomes', () => {
     tracker?.dispose();
     if (vscode.debug.activeDebugSession) await vscode.debug.stopDebugging();
     await setKvcmdSettings({ gossip: 'settled' });
-    for (const group of vscode.window.tabGroups.all) {
-      for (const tab of group.tabs) {
-        if (tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('kvcmd.messages')) await vscode.window.tabGroups.close(tab);
-      }
-    }
-    await vscode.commands.executeCommand('workbench.view.explorer');
-    await vscode.commands.executeCommand('workbench.action.closePanel');
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await resetWorkbench();
   });
 
   test('the command is in the editor title and context menus of kvcmd files; kvcmd hints are never cut', () => {

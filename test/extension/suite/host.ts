@@ -111,3 +111,15 @@ export function nodeMainChildren(): number[] {
   }
   return pids;
 }
+
+/** The workbench as the next suite expects it: no Messages panel, the explorer, no panel or editor open. */
+export async function resetWorkbench(): Promise<void> {
+  for (const group of vscode.window.tabGroups.all) {
+    for (const tab of group.tabs) {
+      if (tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('kvcmd.messages')) await vscode.window.tabGroups.close(tab);
+    }
+  }
+  await vscode.commands.executeCommand('workbench.view.explorer');
+  await vscode.commands.executeCommand('workbench.action.closePanel');
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
