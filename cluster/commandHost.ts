@@ -11,7 +11,7 @@ import { commandFor, expandCommand, FAULT_COMMANDS, NodeCommands, NodeRunError, 
 import { controlArgs, HANDSHAKE, initAnswer, methodOf, noticesFromWire, REPORT_METHOD, resultFromWire, SECRET_ENV } from './nodeProtocol';
 import { XmlRpcTransport } from './xmlrpcTransport';
 import { xmlText } from './wire';
-import { pauseFor, wallClock } from './realTime';
+import { RealTimeHost } from './realTime';
 
 export interface CommandHostOptions {
   nodes: NodeCommands;
@@ -64,15 +64,13 @@ interface Open {
  * not allow, or leaves a message half reported stops the run with an error naming it, its command
  * and the script line.
  */
-export class CommandHost implements NodeHost {
+export class CommandHost extends RealTimeHost implements NodeHost {
   readonly backend = 'processes';
   private readonly nodes = new Map<NodeId, Running>();
   /** Every process started and not yet seen to exit, registered or still starting. */
   private readonly procs = new Set<ChildProcess>();
   /** Ids that have ever been started: only they may report. */
   private readonly started = new Set<NodeId>();
-  private readonly listeners: ((notices: NodeNotice[], at: number) => void)[] = [];
-  private readonly lost: ((id: NodeId, why: string) => void)[] = [];
   /** Handed to every node of this run; public for the conformance kit's probes (conform/probes.ts), which call nodes as a peer would. */
   readonly secret = randomBytes(24).toString('hex');
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
@@ -91,6 +89,7 @@ export class CommandHost implements NodeHost {
   private failure: NodeRunError | undefined;
 
   constructor(private readonly options: CommandHostOptions) {
+    super();
     this.reports = new XmlRpcTransport(() => undefined, (why) => this.options.onNodeError?.(undefined, `kvcmd: refused ${why}\n`));
     this.reports.setSecret(this.secret);
     this.reports.serve(REPORT_METHOD, ([notices], respond) => {
@@ -176,22 +175,6 @@ export class CommandHost implements NodeHost {
   async resume(_id: NodeId): Promise<void> {}
 
   async release(_to: NodeId, _step?: number): Promise<void> {}
-
-  pause(ms: number, signal: AbortSignal): Promise<void> {
-    return pauseFor(ms, signal);
-  }
-
-  now(): number {
-    return wallClock();
-  }
-
-  onNotices(listener: (notices: NodeNotice[], at: number) => void): void {
-    this.listeners.push(listener);
-  }
-
-  onNodeLost(listener: (id: NodeId, why: string) => void): void {
-    this.lost.push(listener);
-  }
 
   async close(): Promise<void> {
     if (this.closed) return;

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { NO_FAULTS } from '../protocol/faults';
 import { ControlBody, ControlResult, FaultTable, FromNode, InitBody, NodeId, NodeNotice, ToNode } from '../protocol/messages';
 import { NodeHost } from './host';
-import { pauseFor, wallClock } from './realTime';
+import { RealTimeHost } from './realTime';
 
 export interface ProcessHostOptions {
   /** The Node.js executable for node processes (default: the one running the master). */
@@ -36,13 +36,11 @@ interface Child {
  * A few spare processes are kept forked and listening ahead of time so that a join costs an IPC
  * round trip rather than a Node.js start-up.
  */
-export class ProcessHost implements NodeHost {
+export class ProcessHost extends RealTimeHost implements NodeHost {
   readonly backend = 'processes';
   private readonly children = new Map<NodeId, Child>();
   private readonly all = new Set<Child>();
   private readonly pending = new Map<number, { resolve: (r: ControlResult) => void; child: Child }>();
-  private readonly listeners: ((notices: NodeNotice[], at: number) => void)[] = [];
-  private readonly lost: ((id: NodeId, why: string) => void)[] = [];
   private readonly spares: Child[] = [];
   private seq = 0;
   private closed = false;
@@ -56,6 +54,7 @@ export class ProcessHost implements NodeHost {
   private readonly secret = randomBytes(24).toString('hex');
 
   constructor(private readonly options: ProcessHostOptions = {}) {
+    super();
     this.topUp();
   }
 
@@ -122,22 +121,6 @@ export class ProcessHost implements NodeHost {
     const child = this.children.get(id);
     if (!child) return Promise.resolve({ type: 'error', message: `node ${id} is not running` });
     return this.send(child, body);
-  }
-
-  pause(ms: number, signal: AbortSignal): Promise<void> {
-    return pauseFor(ms, signal);
-  }
-
-  now(): number {
-    return wallClock();
-  }
-
-  onNotices(listener: (notices: NodeNotice[], at: number) => void): void {
-    this.listeners.push(listener);
-  }
-
-  onNodeLost(listener: (id: NodeId, why: string) => void): void {
-    this.lost.push(listener);
   }
 
   async close(): Promise<void> {
