@@ -25,6 +25,9 @@ const held: { env: Envelope; how?: Arrival; reported?: true }[] = [];
 const outstanding = new Map<number, number>();
 
 const transport = new XmlRpcTransport((env, how) => receive(env, how), (why) => process.stderr.write(`refused ${why}\n`));
+// Forked by ProcessHost: every peer is a node like this one (a run with nodes you bring starts
+// kvcmd's own nodes as externalNodeMain.js, which speaks docs/nodes.md's struct form).
+transport.compactWire();
 
 function send(m: FromNode): void {
   process.send?.(m);

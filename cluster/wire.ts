@@ -3,12 +3,17 @@ import { checkEnvelope, WireError } from './envelopeCheck';
 
 /**
  * How an Envelope is laid out as an XML-RPC value. Everything is a plain XML-RPC struct of ints and
- * strings, with two exceptions:
+ * strings (`toWire`, the form of docs/nodes.md), with two exceptions:
  * - store entry lists (stabilize's gather and install) travel as ONE string of JSON tuples: as
  *   nested structs, 1,000 entries cost the xmlrpc package ~60 ms to write and ~70 ms to parse; as
  *   one string, well under a millisecond;
  * - a string that XML 1.0 cannot carry (control characters, U+FFFE, U+FFFF, lone surrogates: all
  *   legal in a key or value) travels as XML-RPC base64 of its JSON form, so nothing is lost.
+ *
+ * Between kvcmd's own forked nodes (a run without nodes you bring) the envelope goes as ONE
+ * XML-RPC string instead, its JSON text (`toWireText`): the package reads and writes a struct
+ * member by member (sax, xmlbuilder), and a put's struct of ~40 elements cost it more than the
+ * rest of the call. Every node reads both forms (`fromWire`).
  */
 type WireEntry = [key: string, value: string, counter: number, server: number, vector?: Record<number, number>];
 
@@ -29,18 +34,68 @@ export function toWire(env: Envelope): unknown {
 
 /** Store entries as they travel: one string of JSON tuples (also in a node's snapshot, docs/nodes.md). */
 export function packEntries(entries: readonly StoreEntry[]): string {
-  const packed: WireEntry[] = entries.map((e) => (e.stamp.vector
-    ? [e.key, e.value, e.stamp.counter, e.stamp.server, e.stamp.vector]
-    : [e.key, e.value, e.stamp.counter, e.stamp.server]));
-  return JSON.stringify(packed);
+  return JSON.stringify(tuples(entries));
 }
 
-/** Reads an envelope off the wire; throws WireError (envelopeCheck.ts) for anything that is not one. */
+function tuples(entries: readonly StoreEntry[]): WireEntry[] {
+  return entries.map((e) => (e.stamp.vector
+    ? [e.key, e.value, e.stamp.counter, e.stamp.server, e.stamp.vector]
+    : [e.key, e.value, e.stamp.counter, e.stamp.server]));
+}
+
+/** What JSON.stringify may leave in its text that XML either cannot carry or would have to escape. */
+const TEXT_UNSAFE = /[<>&\uFFFE\uFFFF]/;
+const TEXT_UNSAFE_EVERY = /[<>&\uFFFE\uFFFF]/g;
+const escapeChar = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
+ * The envelope as one string of JSON (kvcmd's own nodes among themselves), its entry lists as
+ * lists of tuples, safe to put in XML as it is: JSON already escapes control characters and lone
+ * surrogates, and `<`, `>`, `&`, U+FFFE and U+FFFF are written as \uXXXX escapes too, so the
+ * package needs no CDATA, entity or base64 for it. `extra`: members the transport adds beside the
+ * envelope's own (what the network did to it), which the envelope check leaves out.
+ */
+export function toWireText(env: Envelope, extra?: object): string {
+  const body = env.body as { entries?: StoreEntry[] };
+  const out = body.entries ? { ...env, body: { ...body, entries: tuples(body.entries) } } : env;
+  const text = JSON.stringify(extra ? { ...out, ...extra } : out);
+  return TEXT_UNSAFE.test(text) ? text.replace(TEXT_UNSAFE_EVERY, escapeChar) : text;
+}
+
+/** Reads an envelope off the wire, in either form; throws WireError (envelopeCheck.ts) for anything that is not one. */
 export function fromWire(value: unknown): Envelope {
+  return readWire(value).env;
+}
+
+/** `fromWire`, with the value as read (the struct, or the parsed JSON), where the transport's own members are. */
+export function readWire(value: unknown): { env: Envelope; raw: unknown } {
+  const raw = typeof value === 'string' ? parseText(value) : readStruct(value);
+  return { env: checkEnvelope(raw), raw };
+}
+
+function readStruct(value: unknown): unknown {
   const raw = unescapeStrings(value) as { body?: { entries?: unknown } };
   const body = raw?.body;
   if (body && typeof body === 'object' && typeof body.entries === 'string') body.entries = unpackEntries(body.entries);
-  return checkEnvelope(raw);
+  return raw;
+}
+
+function parseText(text: string): unknown {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new WireError('the envelope is not JSON');
+  }
+  if (Array.isArray(raw)) throw new WireError('a list where one envelope was expected');
+  return unpackText(raw);
+}
+
+/** An envelope parsed from its JSON text: its entry tuples made entries (still to be checked). */
+function unpackText(raw: unknown): unknown {
+  const body = (raw as { body?: { entries?: unknown } } | null)?.body;
+  if (body && typeof body === 'object' && Array.isArray(body.entries)) body.entries = unpackTuples(body.entries);
+  return raw;
 }
 
 export function unpackEntries(text: string): unknown[] {
@@ -51,6 +106,10 @@ export function unpackEntries(text: string): unknown[] {
     throw new WireError('entries are not JSON');
   }
   if (!Array.isArray(packed)) throw new WireError('entries are not a list');
+  return unpackTuples(packed);
+}
+
+function unpackTuples(packed: unknown[]): unknown[] {
   return packed.map((t) => {
     if (!Array.isArray(t)) return t;
     if (t.length === 4) return { key: t[0], value: t[1], stamp: { counter: t[2], server: t[3] } };

@@ -3,7 +3,7 @@ import * as http from 'http';
 import * as xmlrpc from 'xmlrpc';
 import { Envelope, lostReply, NodeId } from '../protocol/messages';
 import { WireError } from './envelopeCheck';
-import { fromWire, toWire, xmlText } from './wire';
+import { readWire, toWire, toWireText, xmlText } from './wire';
 
 export type Respond = (error: unknown, value?: unknown) => void;
 
@@ -17,18 +17,18 @@ const BODY_TIMEOUT_MS = 10_000;
 /**
  * What the network did to a message on its way (the faults of docs/protocol.md): it arrived twice,
  * or it was dropped (a reply only: the requester's transport is told, so that its node gives up on
- * it; a dropped request never leaves its sender). Carried as members of the envelope's struct,
- * which the envelope check leaves out of the envelope itself.
+ * it; a dropped request never leaves its sender). Carried as members beside the envelope's own (of
+ * its struct, or in its JSON text), which the envelope check leaves out of the envelope itself.
  */
 export interface Arrival {
   copies?: 2;
   dropped?: true;
 }
 
-/** Reads the members `send` adds to an envelope's struct. */
-function arrivalOf(wire: unknown): Arrival | undefined {
-  if (wire === null || typeof wire !== 'object') return undefined;
-  const w = wire as { copies?: unknown; dropped?: unknown };
+/** Reads the members `send` adds beside an envelope's own (readWire's `raw`). */
+function arrivalOf(raw: unknown): Arrival | undefined {
+  if (raw === null || typeof raw !== 'object') return undefined;
+  const w = raw as { copies?: unknown; dropped?: unknown };
   if (w.dropped === true) return { dropped: true };
   if (w.copies === 2) return { copies: 2 };
   return undefined;
@@ -50,12 +50,15 @@ export class XmlRpcTransport {
   private readonly server: xmlrpc.Server;
   private readonly clients = new Map<number, xmlrpc.Client>();
   private readonly ports = new Map<NodeId, number>();
-  /** Calls waiting for the node's reply, keyed `from:id`. */
-  private readonly inbound = new Map<string, Respond>();
+  /** Calls waiting for the node's reply, keyed `from:id`: each takes the reply as its call came (a struct or text). */
+  private readonly inbound = new Map<string, (reply: Envelope, how: Arrival | undefined) => void>();
   // Keep-alive: every hop would otherwise pay a TCP handshake.
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   private readonly ready: Promise<number>;
   private secret: Buffer | undefined;
+  private secretText = '';
+  /** Every peer is one of kvcmd's own forked nodes: requests go as JSON text. */
+  private compact = false;
 
   constructor(private readonly receive: (env: Envelope, how?: Arrival) => void, private readonly onRefused: (why: string) => void = () => undefined, port = 0) {
     this.server = xmlrpc.createServer({ host: '127.0.0.1', port });
@@ -82,10 +85,20 @@ export class XmlRpcTransport {
   /** The run's secret, from the master; until it arrives every call is refused. */
   setSecret(secret: string): void {
     this.secret = Buffer.from(secret, 'utf8');
+    this.secretText = secret;
   }
 
   setPort(peer: NodeId, port: number): void {
     this.ports.set(peer, port);
+  }
+
+  /**
+   * Every peer of this node is one of kvcmd's own nodes forked by ProcessHost (a run without nodes
+   * you bring): requests go as one string of JSON instead of a struct (wire.ts). Replies always go
+   * in the form their call came in, so a node without this speaks exactly docs/nodes.md's protocol.
+   */
+  compactWire(): void {
+    this.compact = true;
   }
 
   /** Sends a request as a call, or a reply as the response to its call; `how`: a fault the network applied to it. */
@@ -94,7 +107,7 @@ export class XmlRpcTransport {
       const key = `${env.to}:${env.replyTo}`;
       const respond = this.inbound.get(key);
       this.inbound.delete(key);
-      respond?.(null, withArrival(toWire(env), how));
+      respond?.(env, how);
       return;
     }
     const port = this.ports.get(env.to);
@@ -102,17 +115,20 @@ export class XmlRpcTransport {
       setImmediate(() => this.receive(lostReply(env, 'unreachable')));
       return;
     }
-    this.client(port).methodCall('deliver', [withArrival(toWire(env), how), this.secret.toString('utf8')], (err: unknown, reply: unknown) => {
+    const payload = this.compact ? toWireText(env, how) : withArrival(toWire(env), how);
+    this.client(port).methodCall('deliver', [payload, this.secretText], (err: unknown, reply: unknown) => {
       let answer: Envelope;
-      const arrived = err ? undefined : arrivalOf(reply);
+      let arrived: Arrival | undefined;
       try {
-        answer = err ? lostReply(env, 'unreachable') : fromWire(reply);
+        if (err) throw err;
+        const read = readWire(reply);
+        answer = read.env;
+        arrived = arrivalOf(read.raw);
         // A reply must answer this very request.
-        if (!err && (answer.replyTo !== env.id || answer.from !== env.to || answer.to !== env.from)) throw new WireError('the reply answers another request');
+        if (answer.replyTo !== env.id || answer.from !== env.to || answer.to !== env.from) throw new WireError('the reply answers another request');
       } catch (e) {
-        this.onRefused(`a reply from node ${env.to}: ${(e as Error).message}`);
-        answer = lostReply(env, 'unreachable');
-        this.receive(answer);
+        if (!err) this.onRefused(`a reply from node ${env.to}: ${(e as Error).message}`);
+        this.receive(lostReply(env, 'unreachable'));
         return;
       }
       this.receive(answer, arrived);
@@ -150,11 +166,13 @@ export class XmlRpcTransport {
     };
     if (!Array.isArray(params) || params.length !== 2 || typeof params[1] !== 'string') return refuse('a call without the run\'s secret');
     if (!this.secret || !sameSecret(this.secret, params[1])) return refuse('a call with a wrong secret');
+    const text = typeof params[0] === 'string';
     let env: Envelope;
     let how: Arrival | undefined;
     try {
-      env = fromWire(params[0]);
-      how = arrivalOf(params[0]);
+      const read = readWire(params[0]);
+      env = read.env;
+      how = arrivalOf(read.raw);
       // Only a reply is dropped on the wire; a request marked so is not one of ours.
       if (how?.dropped) throw new WireError('a request marked dropped');
     } catch (e) {
@@ -166,7 +184,8 @@ export class XmlRpcTransport {
     const key = `${env.from}:${env.id}`;
     if (this.inbound.has(key)) return refuse(`message ${key} again while it is being handled`);
     if (this.inbound.size >= MAX_INBOUND) return refuse('too many calls waiting');
-    this.inbound.set(key, respond);
+    // The reply goes in the form the call came in.
+    this.inbound.set(key, (reply, replyHow) => respond(null, text ? toWireText(reply, replyHow) : withArrival(toWire(reply), replyHow)));
     this.receive(env, how);
   }
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import * as xmlrpc from 'xmlrpc';
 import { WireError } from '../../cluster/envelopeCheck';
 import { ClusterRun } from '../../cluster/runner';
-import { fromWire, toWire } from '../../cluster/wire';
+import { fromWire, toWire, toWireText } from '../../cluster/wire';
 import { badCharacterReference, MAX_BODY_BYTES, XmlRpcTransport } from '../../cluster/xmlrpcTransport';
 import type { Envelope } from '../../protocol/messages';
 import type { ClusterEvent } from '../../record/events';
@@ -27,11 +27,16 @@ function malformed(): unknown[] {
     { ...w, body: { type: 'install', epoch: 1, entries: '{"a":1}' } }, { ...w, body: { type: 'explore', epoch: 1, visited: 'all' } },
     { ...w, body: { ...body, value: Buffer.from('not json') } }, { ...w, body: { ...body, value: Buffer.from('5') } },
     { ...w, body: { type: 'getReply', key: 'k', result: { kind: 'value', value: 'v' } } },
+    // The same in the form kvcmd's own nodes send each other: one string of JSON.
+    '', '{', toWireText(good).slice(0, -1), `${toWireText(good)}x`, '[]', '[{}]', 'null', '7', toWireText({ ...good, counter: -1 }), toWireText({ ...good, body: { type: 'put', key: 'k', value: 'a b' } }),
+    JSON.stringify({ ...good, body: { type: 'install', epoch: 1, entries: [[1, 2, 3]] } }), JSON.stringify({ ...good, body: { type: 'install', epoch: 1, entries: '[]' } }),
+    '['.repeat(100_000) + ']'.repeat(100_000), JSON.stringify({ ...good, body: { type: 'gossip', entry: { key: 'k', value: 'v', stamp: { counter: 1, server: 0, vector: { 0: 2 } } }, visited: [] } }),
   ];
 }
 
 test('every malformed envelope is refused with a WireError', () => {
   assert.deepEqual(fromWire(toWire(good)), good);
+  assert.deepEqual(fromWire(toWireText(good)), good);
   // A counter near 2^31 would push the receiver's own counter past XML-RPC's int range (found by the fuzz).
   assert.throws(() => fromWire(toWire({ ...good, counter: 2 ** 31 - 1 })), /counter 2147483647 is above 1073741824/);
   assert.deepEqual(fromWire(toWire({ ...good, counter: 2 ** 30 })).counter, 2 ** 30);
@@ -83,10 +88,17 @@ test('a node refuses calls without the run\'s secret, malformed calls and oversi
     assert.ok(status === 413 || status === -1, `status ${status}`);
     assert.equal(got.length, 0, 'nothing reached the node');
     assert.ok(refused.some((r) => /secret/.test(r)) && refused.some((r) => /malformed/.test(r)) && refused.some((r) => /size limit/.test(r)));
-    // The real thing still works.
+    // The real thing still works, in either form; the reply comes in the form the call came in.
     const ok = await call(port, [toWire(good), 's3cret']);
     assert.equal(ok.err, null);
-    assert.equal(got.length, 1);
+    const reply = { from: 0, to: 5, id: 9, replyTo: 1, counter: 5, cause: good.cause, body: { type: 'putReply', key: 'k', stamp: { counter: 1, server: 0 } } };
+    assert.equal(typeof ok.value, 'object');
+    assert.deepEqual(fromWire(ok.value), reply);
+    const text = await call(port, [toWireText({ ...good, id: 2 }), 's3cret']);
+    assert.equal(text.err, null);
+    assert.equal(typeof text.value, 'string');
+    assert.deepEqual(fromWire(text.value), { ...reply, replyTo: 2 });
+    assert.equal(got.length, 2);
   } finally {
     t.close();
   }

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { test } from 'node:test';
-import { fromWire, toWire } from '../../cluster/wire';
+import { fromWire, toWire, toWireText } from '../../cluster/wire';
 import { Envelope } from '../../protocol/messages';
 import { runCli } from '../helpers';
 
@@ -15,11 +15,16 @@ const awkward = ['a\u0001b', 'x\u007f\u0080y', '\uffff', '\ufffe', 'lone\ud800',
 test('strings XML cannot carry survive the wire exactly, and the XML is valid', () => {
   for (const s of awkward) {
     const env: Envelope = { from: 1, to: 2, id: 3, replyTo: 0, counter: 4, cause: { line: 7, step: 2 }, body: { type: 'put', key: s, value: s } };
-    const wire = toWire(env);
-    assert.doesNotThrow(() => xmlrpcSerializer.serializeMethodCall('deliver', [wire]));
-    assert.deepEqual(fromWire(wire), env);
-    const install: Envelope = { ...env, body: { type: 'install', epoch: 1, entries: [{ key: s, value: s, stamp: { counter: 9, server: 2 } }] } };
-    assert.deepEqual(fromWire(toWire(install)), install);
+    // Both forms: the struct of docs/nodes.md, and the JSON text kvcmd's own nodes send each other.
+    for (const encode of [toWire, (e: Envelope) => toWireText(e)]) {
+      const wire = encode(env);
+      assert.doesNotThrow(() => xmlrpcSerializer.serializeMethodCall('deliver', [wire]));
+      assert.deepEqual(fromWire(wire), env);
+      const install: Envelope = { ...env, body: { type: 'install', epoch: 1, entries: [{ key: s, value: s, stamp: { counter: 9, server: 2 } }, { key: 'v', value: s, stamp: { counter: 9, server: 2, vector: { 2: 9 } } }] } };
+      assert.deepEqual(fromWire(encode(install)), install);
+    }
+    // The text needs nothing of XML: no character the package would escape or put in CDATA.
+    assert.doesNotMatch(toWireText(env), /[<>&\uFFFE\uFFFF]/);
   }
 });
 
