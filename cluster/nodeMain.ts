@@ -29,6 +29,9 @@ const transport = new XmlRpcTransport((env, how) => receive(env, how), (why) => 
 // kvcmd's own nodes as externalNodeMain.js, which speaks docs/nodes.md's struct form).
 transport.compactWire();
 
+/** Async mode: the least time between two gossip calls to one server (XmlRpcTransport.paceGossip). */
+const ASYNC_GOSSIP_PACE_MS = 100;
+
 function send(m: FromNode): void {
   process.send?.(m);
 }
@@ -118,6 +121,7 @@ function onControl(msg: ControlIn): void {
     node = createNode(b);
     faults = new SenderFaults(b.id);
     faults.set(table);
+    if (b.gossip === 'async') transport.paceGossip(ASYNC_GOSSIP_PACE_MS);
     ok();
     return;
   }

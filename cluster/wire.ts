@@ -118,6 +118,40 @@ function unpackTuples(packed: unknown[]): unknown[] {
   });
 }
 
+/** Most requests one call may carry (a batch of async gossip between kvcmd's own nodes). */
+export const MAX_BATCH = 10_000;
+
+/** Several envelopes in one string: a JSON list of what `toWireText` writes (a batch of gossip, or its replies). */
+export function toWireBatch(texts: readonly string[]): string {
+  return `[${texts.join(',')}]`;
+}
+
+/** A batch is a string holding a list; a single envelope is an object (or a struct). */
+export function isBatch(value: unknown): boolean {
+  return typeof value === 'string' && value.charCodeAt(0) === 0x5b;
+}
+
+/** Reads a batch: every envelope in it checked; throws WireError for anything else. */
+export function fromWireBatch(value: unknown): Envelope[] {
+  return readWireBatch(value).map((r) => r.env);
+}
+
+/** `fromWireBatch`, with each item as read (readWire). */
+export function readWireBatch(value: unknown): { env: Envelope; raw: unknown }[] {
+  if (typeof value !== 'string') throw new WireError('a batch is not a string');
+  let list: unknown;
+  try {
+    list = JSON.parse(value);
+  } catch {
+    throw new WireError('the batch is not JSON');
+  }
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_BATCH) throw new WireError(`a batch is not a list of 1 to ${MAX_BATCH} envelopes`);
+  return list.map((x) => {
+    const raw = unpackText(x);
+    return { env: checkEnvelope(raw), raw };
+  });
+}
+
 export function escapeStrings(v: unknown): unknown {
   return mapLeaves(v, (x) => (typeof x === 'string' && NOT_XML.test(x) ? Buffer.from(JSON.stringify(x), 'utf8') : undefined));
 }

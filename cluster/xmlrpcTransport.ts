@@ -3,7 +3,7 @@ import * as http from 'http';
 import * as xmlrpc from 'xmlrpc';
 import { Envelope, lostReply, NodeId } from '../protocol/messages';
 import { WireError } from './envelopeCheck';
-import { readWire, toWire, toWireText, xmlText } from './wire';
+import { isBatch, MAX_BATCH, readWire, readWireBatch, toWire, toWireBatch, toWireText, xmlText } from './wire';
 
 export type Respond = (error: unknown, value?: unknown) => void;
 
@@ -57,8 +57,12 @@ export class XmlRpcTransport {
   private readonly ready: Promise<number>;
   private secret: Buffer | undefined;
   private secretText = '';
-  /** Every peer is one of kvcmd's own forked nodes: requests go as JSON text. */
+  /** Every peer is one of kvcmd's own forked nodes: requests go as JSON text, async gossip in batches. */
   private compact = false;
+  /** Per port, async mode: the gossip waiting to go there and the pace of calls. */
+  private readonly gossipLinks = new Map<number, GossipLink>();
+  /** Async mode: the least time between two gossip calls to one node (0: each gossip is its own call, at once). */
+  private gossipPaceMs = 0;
 
   constructor(private readonly receive: (env: Envelope, how?: Arrival) => void, private readonly onRefused: (why: string) => void = () => undefined, port = 0) {
     this.server = xmlrpc.createServer({ host: '127.0.0.1', port });
@@ -94,11 +98,21 @@ export class XmlRpcTransport {
 
   /**
    * Every peer of this node is one of kvcmd's own nodes forked by ProcessHost (a run without nodes
-   * you bring): requests go as one string of JSON instead of a struct (wire.ts). Replies always go
-   * in the form their call came in, so a node without this speaks exactly docs/nodes.md's protocol.
+   * you bring): requests go as one string of JSON instead of a struct (wire.ts), and async gossip
+   * may be paced and batched (`paceGossip`). Replies always go in the form their call came in, so a
+   * node without this speaks exactly the protocol of docs/nodes.md.
    */
   compactWire(): void {
     this.compact = true;
+  }
+
+  /**
+   * Async mode, compact wire only: a gossip call to a node starts at least `ms` after the previous
+   * one to it; the gossip meanwhile waits and goes in one call, a batch (docs/protocol.md, "On the
+   * wire"). Gossip that finds the link idle for that long goes at once.
+   */
+  paceGossip(ms: number): void {
+    this.gossipPaceMs = ms;
   }
 
   /** Sends a request as a call, or a reply as the response to its call; `how`: a fault the network applied to it. */
@@ -115,23 +129,60 @@ export class XmlRpcTransport {
       setImmediate(() => this.receive(lostReply(env, 'unreachable')));
       return;
     }
-    const payload = this.compact ? toWireText(env, how) : withArrival(toWire(env), how);
+    const out: Outgoing = { env, how };
+    if (env.body.type !== 'gossip' || !this.compact || this.gossipPaceMs === 0) return this.call(port, [out]);
+    // Async gossip to a node goes one call at a time, at most one per pace; what comes meanwhile
+    // waits and goes in the next call, all of it at once.
+    let link = this.gossipLinks.get(port);
+    if (!link) this.gossipLinks.set(port, (link = { queue: [], inFlight: false, timer: undefined, lastCall: -Infinity }));
+    link.queue.push(out);
+    if (!link.inFlight && !link.timer) this.nextGossipCall(port, link);
+  }
+
+  private nextGossipCall(port: number, link: GossipLink): void {
+    const wait = link.lastCall + this.gossipPaceMs - performance.now();
+    if (wait > 0) {
+      link.timer = setTimeout(() => {
+        link.timer = undefined;
+        this.nextGossipCall(port, link);
+      }, wait);
+      return;
+    }
+    link.inFlight = true;
+    link.lastCall = performance.now();
+    this.call(port, link.queue.splice(0, MAX_BATCH), () => {
+      link.inFlight = false;
+      if (link.queue.length > 0) this.nextGossipCall(port, link);
+    });
+  }
+
+  /**
+   * One call carrying one request, or several (a batch: `deliver([envelope, ...], secret)`,
+   * answered with their replies in the same order). `done` runs once the call is over, before its
+   * replies are handed to the node.
+   */
+  private call(port: number, outs: Outgoing[], done?: () => void): void {
+    const batch = outs.length > 1;
+    const payload = batch ? toWireBatch(outs.map((o) => toWireText(o.env, o.how)))
+      : this.compact ? toWireText(outs[0].env, outs[0].how) : withArrival(toWire(outs[0].env), outs[0].how);
     this.client(port).methodCall('deliver', [payload, this.secretText], (err: unknown, reply: unknown) => {
-      let answer: Envelope;
-      let arrived: Arrival | undefined;
+      done?.();
+      let answers: { env: Envelope; how?: Arrival }[];
       try {
         if (err) throw err;
-        const read = readWire(reply);
-        answer = read.env;
-        arrived = arrivalOf(read.raw);
-        // A reply must answer this very request.
-        if (answer.replyTo !== env.id || answer.from !== env.to || answer.to !== env.from) throw new WireError('the reply answers another request');
+        const read = batch ? readWireBatch(reply) : [readWire(reply)];
+        if (read.length !== outs.length) throw new WireError(`${read.length} replies to ${outs.length} requests`);
+        answers = read.map((r, i) => {
+          const req = outs[i].env;
+          // A reply must answer this very request.
+          if (r.env.replyTo !== req.id || r.env.from !== req.to || r.env.to !== req.from) throw new WireError('the reply answers another request');
+          return { env: r.env, how: arrivalOf(r.raw) };
+        });
       } catch (e) {
-        if (!err) this.onRefused(`a reply from node ${env.to}: ${(e as Error).message}`);
-        this.receive(lostReply(env, 'unreachable'));
-        return;
+        if (!err) this.onRefused(`a reply from node ${outs[0].env.to}: ${(e as Error).message}`);
+        answers = outs.map((o) => ({ env: lostReply(o.env, 'unreachable') }));
       }
-      this.receive(answer, arrived);
+      for (const a of answers) this.receive(a.env, a.how);
     });
   }
 
@@ -153,6 +204,8 @@ export class XmlRpcTransport {
   }
 
   close(): void {
+    for (const link of this.gossipLinks.values()) clearTimeout(link.timer);
+    this.gossipLinks.clear();
     this.agent.destroy();
     this.server.httpServer.close();
   }
@@ -167,26 +220,39 @@ export class XmlRpcTransport {
     if (!Array.isArray(params) || params.length !== 2 || typeof params[1] !== 'string') return refuse('a call without the run\'s secret');
     if (!this.secret || !sameSecret(this.secret, params[1])) return refuse('a call with a wrong secret');
     const text = typeof params[0] === 'string';
-    let env: Envelope;
-    let how: Arrival | undefined;
+    const batch = isBatch(params[0]);
+    let reqs: { env: Envelope; how?: Arrival }[];
     try {
-      const read = readWire(params[0]);
-      env = read.env;
-      how = arrivalOf(read.raw);
+      reqs = (batch ? readWireBatch(params[0]) : [readWire(params[0])]).map((r) => ({ env: r.env, how: arrivalOf(r.raw) }));
       // Only a reply is dropped on the wire; a request marked so is not one of ours.
-      if (how?.dropped) throw new WireError('a request marked dropped');
+      if (reqs.some((r) => r.how?.dropped)) throw new WireError('a request marked dropped');
     } catch (e) {
       return refuse(`a malformed envelope: ${e instanceof WireError ? e.message : String(e)}`);
     }
-    if (env.replyTo !== 0) return refuse('a reply sent as a call');
-    // Its reply would carry replyTo 0 (or -0) and go out as a new call: this one would never be answered.
-    if (env.id < 1) return refuse('a call numbered 0 (requests are numbered from 1)');
-    const key = `${env.from}:${env.id}`;
-    if (this.inbound.has(key)) return refuse(`message ${key} again while it is being handled`);
-    if (this.inbound.size >= MAX_INBOUND) return refuse('too many calls waiting');
-    // The reply goes in the form the call came in.
-    this.inbound.set(key, (reply, replyHow) => respond(null, text ? toWireText(reply, replyHow) : withArrival(toWire(reply), replyHow)));
-    this.receive(env, how);
+    const keys = new Set<string>();
+    for (const { env } of reqs) {
+      if (env.replyTo !== 0) return refuse('a reply sent as a call');
+      // Its reply would carry replyTo 0 (or -0) and go out as a new call: this one would never be answered.
+      if (env.id < 1) return refuse('a call numbered 0 (requests are numbered from 1)');
+      const key = `${env.from}:${env.id}`;
+      if (this.inbound.has(key) || keys.has(key)) return refuse(`message ${key} again while it is being handled`);
+      keys.add(key);
+    }
+    if (this.inbound.size + reqs.length > MAX_INBOUND) return refuse('too many calls waiting');
+    if (!batch) {
+      // The reply goes in the form the call came in.
+      this.inbound.set(`${reqs[0].env.from}:${reqs[0].env.id}`, (reply, how) => respond(null, text ? toWireText(reply, how) : withArrival(toWire(reply), how)));
+      this.receive(reqs[0].env, reqs[0].how);
+      return;
+    }
+    // A batch is answered once every request in it is, with the replies in request order.
+    const replies: string[] = new Array(reqs.length);
+    let missing = reqs.length;
+    reqs.forEach(({ env }, i) => this.inbound.set(`${env.from}:${env.id}`, (reply, how) => {
+      replies[i] = toWireText(reply, how);
+      if (--missing === 0) respond(null, toWireBatch(replies));
+    }));
+    for (const r of reqs) this.receive(r.env, r.how);
   }
 
   /**
@@ -235,6 +301,20 @@ export class XmlRpcTransport {
     }
     return c;
   }
+}
+
+/** A request on its way out, and what the network did to it (faults). */
+interface Outgoing {
+  env: Envelope;
+  how?: Arrival;
+}
+
+/** Async gossip to one node: what waits to go, whether a call is in flight, the timer of the next one, when the last began. */
+interface GossipLink {
+  queue: Outgoing[];
+  inFlight: boolean;
+  timer: NodeJS.Timeout | undefined;
+  lastCall: number;
 }
 
 /**
