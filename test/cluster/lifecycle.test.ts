@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { test } from 'node:test';
-import { ProcessHost } from '../../cluster/processHost';
+import { nodeEntry, ProcessHost } from '../../cluster/processHost';
 import { KVCMD, listeningPorts, ROOT, runCli, sleep, taggedProcesses, waitUntil } from '../helpers';
 
 /** A script that keeps its cluster busy for a while: 8 processes, then a long sleep. */
@@ -164,6 +164,24 @@ test('a join takes a spare that is ready, and a run that knows its joins starts 
     }
   } finally {
     await slow.close();
+  }
+});
+
+test('node processes load the bundled entry while it is not older than nodeMain.js, else nodeMain.js', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvcmd-entry-'));
+  try {
+    const main = path.join(dir, 'nodeMain.js');
+    const bundle = path.join(dir, 'nodeMain.bundle.js');
+    fs.writeFileSync(main, '');
+    assert.equal(nodeEntry(dir), main, 'no bundle');
+    fs.writeFileSync(bundle, '');
+    fs.utimesSync(main, 1000, 1000);
+    fs.utimesSync(bundle, 2000, 2000);
+    assert.equal(nodeEntry(dir), bundle, 'built after tsc');
+    fs.utimesSync(main, 3000, 3000);
+    assert.equal(nodeEntry(dir), main, 'tsc ran again since: the bundle may be stale');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
