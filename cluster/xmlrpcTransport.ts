@@ -3,6 +3,7 @@ import * as http from 'http';
 import * as xmlrpc from 'xmlrpc';
 import { Envelope, lostReply, NodeId } from '../protocol/messages';
 import { WireError } from './envelopeCheck';
+import { PeerCalls, ReadBody } from './peerCalls';
 import { isBatch, MAX_BATCH, readWire, readWireBatch, toWire, toWireBatch, toWireText, xmlText } from './wire';
 
 export type Respond = (error: unknown, value?: unknown) => void;
@@ -49,6 +50,8 @@ function withArrival(wire: unknown, how: Arrival | undefined): unknown {
 export class XmlRpcTransport {
   private readonly server: xmlrpc.Server;
   private readonly clients = new Map<number, xmlrpc.Client>();
+  /** Compact wire: calls to each port written directly (peerCalls.ts). */
+  private readonly peers = new Map<number, PeerCalls>();
   private readonly ports = new Map<NodeId, number>();
   /** Calls waiting for the node's reply, keyed `from:id`: each takes the reply as its call came (a struct or text). */
   private readonly inbound = new Map<string, (reply: Envelope, how: Arrival | undefined) => void>();
@@ -165,7 +168,7 @@ export class XmlRpcTransport {
     const batch = outs.length > 1;
     const payload = batch ? toWireBatch(outs.map((o) => toWireText(o.env, o.how)))
       : this.compact ? toWireText(outs[0].env, outs[0].how) : withArrival(toWire(outs[0].env), outs[0].how);
-    this.client(port).methodCall('deliver', [payload, this.secretText], (err: unknown, reply: unknown) => {
+    this.callPort(port, [payload, this.secretText], (err: unknown, reply: unknown) => {
       done?.();
       let answers: { env: Envelope; how?: Arrival }[];
       try {
@@ -207,6 +210,8 @@ export class XmlRpcTransport {
     for (const link of this.gossipLinks.values()) clearTimeout(link.timer);
     this.gossipLinks.clear();
     this.agent.destroy();
+    for (const p of this.peers.values()) p.close();
+    this.peers.clear();
     this.server.httpServer.close();
   }
 
@@ -288,9 +293,18 @@ export class XmlRpcTransport {
         if (bad !== undefined) return refuse(400, `a call body with the character reference ${JSON.stringify(bad)}`);
         // The package reads the call from a stream: the body as read, in one piece.
         const checked = new ReadBody(body) as unknown as http.IncomingMessage;
-        for (const h of handlers) h.call(server, checked, res);
+        const reply = new SizedReply(res) as unknown as http.ServerResponse;
+        for (const h of handlers) h.call(server, checked, reply);
       });
     });
+  }
+
+  /** `deliver(params...)` on a node's port: directly between kvcmd's own nodes, else through the package's client. */
+  private callPort(port: number, params: unknown[], done: (err: unknown, value?: unknown) => void): void {
+    if (!this.compact) return this.client(port).methodCall('deliver', params, done);
+    let p = this.peers.get(port);
+    if (!p) this.peers.set(port, (p = new PeerCalls(port, MAX_BODY_BYTES)));
+    p.call('deliver', params, done);
   }
 
   private client(port: number): xmlrpc.Client {
@@ -318,27 +332,25 @@ interface GossipLink {
 }
 
 /**
- * A body read already, handed to the package's reader, which only sets its encoding, listens for
- * errors and pipes it into its parser: this does that at once, without a stream (a PassThrough per
- * call cost about as much as parsing the call).
+ * The response the package's server writes (`writeHead`, then `end` with the whole XML), sent with
+ * its Content-Length instead of chunked: one frame less to write and to read.
  */
-class ReadBody {
-  private encoding: BufferEncoding = 'utf8';
+class SizedReply {
+  private status = 200;
+  private headers: http.OutgoingHttpHeaders = {};
 
-  constructor(private readonly body: Buffer) {}
+  constructor(private readonly res: http.ServerResponse) {}
 
-  setEncoding(encoding: BufferEncoding): this {
-    this.encoding = encoding;
+  writeHead(status: number, headers?: http.OutgoingHttpHeaders): this {
+    this.status = status;
+    this.headers = headers ?? {};
     return this;
   }
 
-  on(): this {
-    return this;
-  }
-
-  pipe<T extends NodeJS.WritableStream>(dest: T): T {
-    dest.end(this.body.toString(this.encoding));
-    return dest;
+  end(data?: string): void {
+    const body = data ?? '';
+    this.res.writeHead(this.status, { ...this.headers, 'Content-Length': Buffer.byteLength(body) });
+    this.res.end(body);
   }
 }
 
