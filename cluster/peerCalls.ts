@@ -1,40 +1,7 @@
 import * as net from 'net';
-
-// The xmlrpc package's own writer of calls and reader of responses, used without its HTTP client:
-// the wire is the package's XML-RPC, byte for byte; only the HTTP around it is written here.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const Serializer = require('xmlrpc/lib/serializer') as { serializeMethodCall(method: string, params: unknown[]): string };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const Deserializer = require('xmlrpc/lib/deserializer') as new () => {
-  deserializeMethodResponse(body: unknown, done: (err: unknown, value: unknown) => void): void;
-};
+import { ReadBody, takeReader, XmlRpcWriter } from './xmlrpcCodec';
 
 export type CallDone = (err: unknown, value?: unknown) => void;
-
-/**
- * A body read already, handed to the package's reader, which only sets its encoding, listens for
- * errors and pipes it into its parser: this does that at once, without a stream (a stream per
- * call cost about as much as parsing the call).
- */
-export class ReadBody {
-  private encoding: BufferEncoding = 'utf8';
-
-  constructor(private readonly body: Buffer) {}
-
-  setEncoding(encoding: BufferEncoding): this {
-    this.encoding = encoding;
-    return this;
-  }
-
-  on(): this {
-    return this;
-  }
-
-  pipe<T extends NodeJS.WritableStream>(dest: T): T {
-    dest.end(this.body.toString(this.encoding));
-    return dest;
-  }
-}
 
 /**
  * XML-RPC calls to one node's port over HTTP/1.1 connections kept open, each carrying one call at a
@@ -55,7 +22,7 @@ export class PeerCalls {
       setImmediate(() => done(new Error('the transport is closed')));
       return;
     }
-    const xml = Serializer.serializeMethodCall(method, params);
+    const xml = XmlRpcWriter.serializeMethodCall(method, params);
     const conn = this.idle.pop() ?? this.open();
     conn.send(
       `POST / HTTP/1.1\r\nHost: 127.0.0.1:${this.port}\r\nContent-Type: text/xml\r\nContent-Length: ${Buffer.byteLength(xml)}\r\n\r\n${xml}`,
@@ -63,7 +30,7 @@ export class PeerCalls {
         if (keep && !this.closed) this.idle.push(conn);
         else conn.destroy();
         if (err) return done(err);
-        new Deserializer().deserializeMethodResponse(new ReadBody(body!), done);
+        takeReader().deserializeMethodResponse(new ReadBody(body!), done);
       },
     );
   }

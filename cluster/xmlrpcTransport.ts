@@ -3,10 +3,11 @@ import * as http from 'http';
 import * as xmlrpc from 'xmlrpc';
 import { Envelope, lostReply, NodeId } from '../protocol/messages';
 import { WireError } from './envelopeCheck';
-import { PeerCalls, ReadBody } from './peerCalls';
+import { PeerCalls } from './peerCalls';
+import { Respond, XmlRpcServer } from './xmlrpcServer';
 import { isBatch, MAX_BATCH, readWire, readWireBatch, toWire, toWireBatch, toWireText, xmlText } from './wire';
 
-export type Respond = (error: unknown, value?: unknown) => void;
+export type { Respond } from './xmlrpcServer';
 
 /** A call body larger than this is refused before it is read (a stabilize of 100,000 keys fits). */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -48,7 +49,7 @@ function withArrival(wire: unknown, how: Arrival | undefined): unknown {
  * local process or web page, gets a fault and changes nothing.
  */
 export class XmlRpcTransport {
-  private readonly server: xmlrpc.Server;
+  private readonly server: XmlRpcServer;
   private readonly clients = new Map<number, xmlrpc.Client>();
   /** Compact wire: calls to each port written directly (peerCalls.ts). */
   private readonly peers = new Map<number, PeerCalls>();
@@ -57,7 +58,6 @@ export class XmlRpcTransport {
   private readonly inbound = new Map<string, (reply: Envelope, how: Arrival | undefined) => void>();
   // Keep-alive: every hop would otherwise pay a TCP handshake.
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-  private readonly ready: Promise<number>;
   private secret: Buffer | undefined;
   private secretText = '';
   /** Every peer is one of kvcmd's own forked nodes: requests go as JSON text, async gossip in batches. */
@@ -68,25 +68,12 @@ export class XmlRpcTransport {
   private gossipPaceMs = 0;
 
   constructor(private readonly receive: (env: Envelope, how?: Arrival) => void, private readonly onRefused: (why: string) => void = () => undefined, port = 0) {
-    this.server = xmlrpc.createServer({ host: '127.0.0.1', port });
-    const http = this.server.httpServer;
-    http.headersTimeout = BODY_TIMEOUT_MS;
-    http.requestTimeout = BODY_TIMEOUT_MS;
-    // An idle keep-alive connection is never closed by this side. Closed after Node's default 5 s,
-    // it could be reused by the peer before the peer saw it close (on a loaded machine), and that
-    // call failed with ECONNRESET: a message between two live nodes lost as `unreachable`, a run
-    // the model no longer predicts. The peer's agent keeps the connection until the run ends.
-    http.keepAliveTimeout = 0;
-    this.guardBodies(http);
-    this.ready = new Promise((resolve, reject) => {
-      http.once('listening', () => resolve((http.address() as { port: number }).port));
-      http.once('error', reject);
-    });
-    this.server.on('deliver', (_err: unknown, params: unknown, respond: Respond) => this.onCall(params, respond));
+    this.server = new XmlRpcServer({ port, maxBodyBytes: MAX_BODY_BYTES, bodyTimeoutMs: BODY_TIMEOUT_MS, onRefused });
+    this.server.on('deliver', (params, respond) => this.onCall(params, respond));
   }
 
   listen(): Promise<number> {
-    return this.ready;
+    return this.server.listening();
   }
 
   /** The run's secret, from the master; until it arrives every call is refused. */
@@ -195,7 +182,7 @@ export class XmlRpcTransport {
    * same body checks and secret apply; the handler gets the arguments without the secret.
    */
   serve(method: string, handler: (args: unknown[], respond: Respond) => void): void {
-    this.server.on(method, (_err: unknown, params: unknown, respond: Respond) => {
+    this.server.on(method, (params, respond) => {
       const secret = Array.isArray(params) ? params[params.length - 1] : undefined;
       if (!Array.isArray(params) || typeof secret !== 'string' || !this.secret || !sameSecret(this.secret, secret)) {
         this.onRefused(`a ${method} call without the run's secret`);
@@ -212,7 +199,7 @@ export class XmlRpcTransport {
     this.agent.destroy();
     for (const p of this.peers.values()) p.close();
     this.peers.clear();
-    this.server.httpServer.close();
+    this.server.close();
   }
 
   private onCall(params: unknown, respond: Respond): void {
@@ -260,45 +247,6 @@ export class XmlRpcTransport {
     for (const r of reqs) this.receive(r.env, r.how);
   }
 
-  /**
-   * Every call body is read here before the xmlrpc package sees it. Bodies above MAX_BODY_BYTES are
-   * refused as they come, whether announced or not. So is a body with a character reference to no
-   * XML character (`&#x110000;`, `&#-1;`): the package's XML parser (sax 1.2) would throw it out of
-   * a stream callback, which no handler can catch, and the process would end.
-   */
-  private guardBodies(server: http.Server): void {
-    const handlers = server.listeners('request') as ((req: http.IncomingMessage, res: http.ServerResponse) => void)[];
-    server.removeAllListeners('request');
-    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-      const refuse = (status: number, why: string): void => {
-        if (res.headersSent) return;
-        this.onRefused(why);
-        res.writeHead(status, { Connection: 'close' }).end();
-        if (!req.complete) req.destroy();
-      };
-      // A client that goes away mid-body: the call is dropped.
-      req.on('error', () => undefined);
-      if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return refuse(413, 'a call body over the size limit');
-      const chunks: Buffer[] = [];
-      let seen = 0;
-      req.on('data', (chunk: Buffer) => {
-        seen += chunk.length;
-        if (seen > MAX_BODY_BYTES) refuse(413, 'a call body over the size limit');
-        else chunks.push(chunk);
-      });
-      req.on('end', () => {
-        if (res.headersSent) return;
-        const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-        const bad = body.indexOf('&#') === -1 ? undefined : badCharacterReference(body.toString('latin1'));
-        if (bad !== undefined) return refuse(400, `a call body with the character reference ${JSON.stringify(bad)}`);
-        // The package reads the call from a stream: the body as read, in one piece.
-        const checked = new ReadBody(body) as unknown as http.IncomingMessage;
-        const reply = new SizedReply(res) as unknown as http.ServerResponse;
-        for (const h of handlers) h.call(server, checked, reply);
-      });
-    });
-  }
-
   /** `deliver(params...)` on a node's port: directly between kvcmd's own nodes, else through the package's client. */
   private callPort(port: number, params: unknown[], done: (err: unknown, value?: unknown) => void): void {
     if (!this.compact) return this.client(port).methodCall('deliver', params, done);
@@ -329,51 +277,6 @@ interface GossipLink {
   inFlight: boolean;
   timer: NodeJS.Timeout | undefined;
   lastCall: number;
-}
-
-/**
- * The response the package's server writes (`writeHead`, then `end` with the whole XML), sent with
- * its Content-Length instead of chunked: one frame less to write and to read.
- */
-class SizedReply {
-  private status = 200;
-  private headers: http.OutgoingHttpHeaders = {};
-
-  constructor(private readonly res: http.ServerResponse) {}
-
-  writeHead(status: number, headers?: http.OutgoingHttpHeaders): this {
-    this.status = status;
-    this.headers = headers ?? {};
-    return this;
-  }
-
-  end(data?: string): void {
-    const body = data ?? '';
-    this.res.writeHead(this.status, { ...this.headers, 'Content-Length': Buffer.byteLength(body) });
-    this.res.end(body);
-  }
-}
-
-/** XML 1.0's Char production, as code points. */
-function isXmlChar(c: number): boolean {
-  return c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
-}
-
-const CHAR_REF = /&#(?:x([0-9a-fA-F]+)|([0-9]+));/y;
-
-/**
- * The first `&#` in an XML text that is not a well-formed character reference to a character XML
- * allows (`&#65;`, `&#x41;`), if any. (The xmlrpc package writes only `&#xD;`; a literal `&#` in a
- * CDATA section would be refused too, which no node sends.)
- */
-export function badCharacterReference(xml: string): string | undefined {
-  for (let at = xml.indexOf('&#'); at !== -1; at = xml.indexOf('&#', at + 2)) {
-    CHAR_REF.lastIndex = at;
-    const m = CHAR_REF.exec(xml);
-    const code = m ? parseInt(m[1] ?? m[2], m[1] !== undefined ? 16 : 10) : NaN;
-    if (!isXmlChar(code)) return m?.[0].slice(0, 16) ?? xml.slice(at, at + 8);
-  }
-  return undefined;
 }
 
 function sameSecret(secret: Buffer, given: string): boolean {

@@ -5,7 +5,8 @@ import * as xmlrpc from 'xmlrpc';
 import { WireError } from '../../cluster/envelopeCheck';
 import { ClusterRun } from '../../cluster/runner';
 import { fromWire, toWire, toWireText } from '../../cluster/wire';
-import { badCharacterReference, MAX_BODY_BYTES, XmlRpcTransport } from '../../cluster/xmlrpcTransport';
+import { MAX_BODY_BYTES, XmlRpcTransport } from '../../cluster/xmlrpcTransport';
+import { badCharacterReference } from '../../cluster/xmlrpcServer';
 import type { Envelope } from '../../protocol/messages';
 import type { ClusterEvent } from '../../record/events';
 

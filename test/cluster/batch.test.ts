@@ -4,6 +4,7 @@ import * as xmlrpc from 'xmlrpc';
 import { WireError } from '../../cluster/envelopeCheck';
 import { fromWire, fromWireBatch, MAX_BATCH, toWireBatch, toWireText } from '../../cluster/wire';
 import { XmlRpcTransport } from '../../cluster/xmlrpcTransport';
+import type { XmlRpcServer } from '../../cluster/xmlrpcServer';
 import type { Envelope } from '../../protocol/messages';
 
 // Async gossip between kvcmd's own nodes is paced: at most one gossip call to a node per pace,
@@ -29,7 +30,7 @@ async function acker(): Promise<{ t: XmlRpcTransport; port: number; got: Envelop
   t.setSecret(SECRET);
   t.compactWire();
   let calls = 0;
-  (t as unknown as { server: xmlrpc.Server }).server.httpServer.on('request', () => calls++);
+  (t as unknown as { server: XmlRpcServer }).server.http.on('request', () => calls++);
   return { t, port: await t.listen(), got, calls: () => calls, refused };
 }
 
