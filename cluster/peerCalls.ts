@@ -13,6 +13,8 @@ export type CallDone = (err: unknown, value?: unknown) => void;
 export class PeerCalls {
   private readonly idle: Connection[] = [];
   private readonly all = new Set<Connection>();
+  /** Calls waiting for a connection while MAX_CONNECTIONS are busy. */
+  private readonly queued: { request: string; done: CallDone }[] = [];
   private closed = false;
 
   constructor(private readonly port: number, private readonly maxResponseBytes: number) {}
@@ -23,16 +25,15 @@ export class PeerCalls {
       return;
     }
     const xml = XmlRpcWriter.serializeMethodCall(method, params);
-    const conn = this.idle.pop() ?? this.open();
-    conn.send(
-      `POST / HTTP/1.1\r\nHost: 127.0.0.1:${this.port}\r\nContent-Type: text/xml\r\nContent-Length: ${Buffer.byteLength(xml)}\r\n\r\n${xml}`,
-      (err, body, keep) => {
-        if (keep && !this.closed) this.idle.push(conn);
-        else conn.destroy();
-        if (err) return done(err);
-        takeReader().deserializeMethodResponse(new ReadBody(body!), done);
-      },
-    );
+    const request = `POST / HTTP/1.1\r\nHost: 127.0.0.1:${this.port}\r\nContent-Type: text/xml\r\nContent-Length: ${Buffer.byteLength(xml)}\r\n\r\n${xml}`;
+    const conn = this.idle.pop() ?? (this.all.size < MAX_CONNECTIONS ? this.open() : undefined);
+    if (conn) this.start(conn, request, done);
+    else this.queued.push({ request, done });
+  }
+
+  /** How many connections are open to this peer (tests hold it to the cap). */
+  get connections(): number {
+    return this.all.size;
   }
 
   close(): void {
@@ -40,6 +41,32 @@ export class PeerCalls {
     for (const c of this.all) c.destroy();
     this.all.clear();
     this.idle.length = 0;
+    for (const q of this.queued.splice(0)) setImmediate(() => q.done(new Error('the transport is closed')));
+  }
+
+  private start(conn: Connection, request: string, done: CallDone): void {
+    conn.send(request, (err, body, keep) => {
+      if (keep && !this.closed) this.release(conn);
+      else {
+        conn.destroy();
+        this.next();
+      }
+      if (err) return done(err);
+      takeReader().deserializeMethodResponse(new ReadBody(body!), done);
+    });
+  }
+
+  /** A connection is free: it takes the next waiting call, or waits itself. */
+  private release(conn: Connection): void {
+    const q = this.queued.shift();
+    if (q) this.start(conn, q.request, q.done);
+    else this.idle.push(conn);
+  }
+
+  /** A connection is gone: a waiting call gets a new one. */
+  private next(): void {
+    const q = this.closed ? undefined : this.queued.shift();
+    if (q) this.start(this.idle.pop() ?? this.open(), q.request, q.done);
   }
 
   private open(): Connection {
@@ -53,6 +80,9 @@ export class PeerCalls {
   }
 }
 
+/** Most connections open to one peer at once; more calls wait for one (as the package's agent did). */
+const MAX_CONNECTIONS = 8;
+
 type Answer = (err: Error | null, body?: Buffer, keepOpen?: boolean) => void;
 
 const HEADER_END = Buffer.from('\r\n\r\n');
@@ -64,7 +94,11 @@ const MAX_HEAD_BYTES = 16 * 1024;
 class Connection {
   private readonly socket: net.Socket;
   private pending: Answer | undefined;
-  private received: Buffer = Buffer.alloc(0);
+  /** What has come of the response so far, in the pieces it came in. */
+  private chunks: Buffer[] = [];
+  private size = 0;
+  /** Once its head is read: how many bytes the whole response has (framed by Content-Length). */
+  private expected: number | undefined;
   private gone = false;
 
   constructor(port: number, private readonly maxBytes: number, private readonly onGone: () => void) {
@@ -77,18 +111,22 @@ class Connection {
 
   send(request: string, answer: Answer): void {
     this.pending = answer;
-    this.received = Buffer.alloc(0);
+    this.chunks = [];
+    this.size = 0;
+    this.expected = undefined;
     this.socket.write(request);
   }
 
   destroy(): void {
-    this.gone = true;
-    this.socket.destroy();
-    this.onGone();
+    if (!this.gone) {
+      this.gone = true;
+      this.socket.destroy();
+      this.onGone();
+    }
   }
 
   private fail(err: Error): void {
-    if (!this.gone) this.destroy();
+    this.destroy();
     const answer = this.pending;
     this.pending = undefined;
     answer?.(err);
@@ -96,21 +134,39 @@ class Connection {
 
   private onData(chunk: Buffer): void {
     if (!this.pending) return this.fail(new Error('a response to no request'));
-    this.received = this.received.length === 0 ? chunk : Buffer.concat([this.received, chunk]);
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    // A large response comes in many pieces: they are joined once, when all of it is here.
+    if (this.expected !== undefined && this.size < this.expected) return;
+    const received = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
+    this.chunks = [received];
     let response: Response | undefined;
     try {
-      response = readResponse(this.received, this.maxBytes);
+      response = readResponse(received, this.maxBytes);
+      if (!response && this.expected === undefined) this.expected = expectedSize(received, this.maxBytes);
     } catch (e) {
       return this.fail(e as Error);
     }
     if (!response) return;
-    if (response.end !== this.received.length) return this.fail(new Error('bytes after the response'));
+    if (response.end !== received.length) return this.fail(new Error('bytes after the response'));
     const answer = this.pending;
     this.pending = undefined;
-    this.received = Buffer.alloc(0);
+    this.chunks = [];
+    this.size = 0;
+    this.expected = undefined;
     if (response.status !== 200) answer(new Error(`HTTP ${response.status}`), undefined, false);
     else answer(null, response.body, response.keepOpen);
   }
+}
+
+/** The whole size of a response framed by Content-Length once its head has come (undefined otherwise). */
+function expectedSize(buf: Buffer, maxBytes: number): number | undefined {
+  const headEnd = buf.indexOf(HEADER_END);
+  if (headEnd === -1) return undefined;
+  const m = /\r\ncontent-length:[ \t]*(\d+)[ \t]*\r\n/i.exec(buf.toString('latin1', 0, headEnd + 2));
+  if (!m || /\r\ntransfer-encoding:/i.test(buf.toString('latin1', 0, headEnd + 2))) return undefined;
+  const length = Number(m[1]);
+  return length > maxBytes ? undefined : headEnd + HEADER_END.length + length;
 }
 
 interface Response {

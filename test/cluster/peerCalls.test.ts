@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import { test } from 'node:test';
 import * as xmlrpc from 'xmlrpc';
 import { PeerCalls, readResponse } from '../../cluster/peerCalls';
+import { XmlRpcServer } from '../../cluster/xmlrpcServer';
 
 // Calls between kvcmd's own nodes are written directly on kept-open connections (peerCalls.ts):
 // the same XML-RPC as the package's client, read the same way, with the package's server on the
@@ -81,5 +82,27 @@ test('a call whose node is gone, or goes away while it waits, fails instead of h
   } finally {
     calls.close();
     taker.close();
+  }
+});
+
+test('a large answer, in many pieces, is read whole; at most 8 connections open to one peer, the other calls wait their turn', { timeout: 30_000 }, async () => {
+  const server = new XmlRpcServer({ port: 0, maxBodyBytes: 16 * 1024 * 1024, bodyTimeoutMs: 10_000, onRefused: () => undefined });
+  const sockets = new Set<net.Socket>();
+  server.http.on('connection', (s: net.Socket) => sockets.add(s));
+  // Answers wait a little, so that calls made at once overlap.
+  server.on('slow', (params, respond) => setTimeout(() => respond(null, params), 20));
+  server.on('big', (params, respond) => respond(null, 'x'.repeat((params as number[])[0])));
+  const calls = new PeerCalls(await server.listening(), 16 * 1024 * 1024);
+  const call = (method: string, params: unknown[]): Promise<unknown> => new Promise((res, rej) => calls.call(method, params, (err, v) => (err ? rej(err) : res(v))));
+  try {
+    const big = (await call('big', [3_000_000])) as string;
+    assert.equal(big.length, 3_000_000);
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => call('slow', [i])));
+    assert.deepEqual(answers, Array.from({ length: 20 }, (_, i) => [i]));
+    assert.ok(sockets.size <= 8, `${sockets.size} connections were opened`);
+    assert.ok(calls.connections <= 8);
+  } finally {
+    calls.close();
+    server.close();
   }
 });
