@@ -35,6 +35,8 @@ export async function runInteractive(args: CliArgs, io: Streams, signal: AbortSi
   const nodes = args.model ? undefined : nodeCommandsOf(args, undefined);
   const run = new ClusterRun({
     seed: args.seed ?? randomSeed(), gossip: args.gossip, protocol: protocolFor(undefined, args.protocol), backend: args.model ? 'model' : 'processes', trace: events !== undefined || pictures !== undefined, signal,
+    // Each put is acknowledged with the stamp its client reports: its answer is waited for.
+    waitForClients: true,
     ...(nodes ? { nodes } : {}),
   }, onEvent);
   io.err(`kvcmd: type commands, one per line; ${prompting ? 'Ctrl-D' : 'end of input'} or a line 'done' ends the session\n`);

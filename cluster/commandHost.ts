@@ -335,7 +335,7 @@ export class CommandHost extends RealTimeHost implements NodeHost {
       return why;
     }
     for (const n of notices) {
-      const who = n.type === 'gossipSettled' ? n.server : n.node;
+      const who = n.type === 'gossipSettled' || n.type === 'served' ? n.server : n.node;
       if (!this.started.has(who)) return `a report about node ${who}, which this run has not started`;
     }
     for (const n of notices) this.track(n);
@@ -358,7 +358,7 @@ export class CommandHost extends RealTimeHost implements NodeHost {
       }
       return;
     }
-    if (n.type === 'applied') return;
+    if (n.type === 'applied' || n.type === 'served') return;
     const id = `${n.msg.from}.${n.msg.id}`;
     const side = n.type === 'sent' ? 'sent' : 'ended';
     const open = this.open.get(id);

@@ -8,6 +8,12 @@ import type { ControlBody, ControlResult, FaultTable, InitBody, NodeId, NodeNoti
 export interface NodeHost {
   /** Named in the record's `runStarted`. */
   readonly backend: 'processes' | 'model';
+  /**
+   * Its servers' hosts report `served` when they answer a client's put or get in a run that records
+   * nothing and has no faults, and its clients take no command before reading an answer they wait
+   * for: the master may then go on at the server's word (Master.servedOrAnswer).
+   */
+  readonly servesNotices?: boolean;
   /** Starts and initialises a node; resolves with its XML-RPC port and pid (0 and 0 in the model). */
   start(init: InitBody): Promise<{ port: number; pid: number }>;
   /** Ends the node at once (SIGKILL for a process) and resolves once it is gone. */

@@ -2,7 +2,7 @@ import type { Command } from '../language/commands';
 import { noOpOf } from '../language/noop';
 import { addRule } from '../protocol/faults';
 import {
-  Cause, ControlBody, ControlResult, DEFAULT_PROTOCOL, FaultRule, FaultTable, GossipMode, NO_CAUSE, NodeId, NodeNotice, ProtocolName, Role,
+  Cause, ControlBody, ControlResult, DEFAULT_PROTOCOL, FaultRule, FaultTable, GossipMode, NO_CAUSE, NodeId, NodeNotice, ProtocolName, Role, ServedNotice,
 } from '../protocol/messages';
 import { CausalOrder } from '../record/causalOrder';
 import { ClusterState } from '../record/clusterState';
@@ -17,6 +17,8 @@ export interface MasterOptions {
   trace: boolean;
   /** How writes are ordered (docs/protocol.md, "Protocols"); the default when absent. */
   protocol?: ProtocolName;
+  /** Never go on at a server's word (RunSettings.waitForClients). */
+  waitForClients?: boolean;
 }
 
 /** An event before the master has given it its time. */
@@ -71,6 +73,10 @@ export class Master {
   private readonly deferred = new Map<NodeId, Promise<ControlResult>[]>();
   /** A paused server's Lamport counter when it was paused (it cannot answer a snapshot; the counter does not move). */
   private readonly pausedCounters = new Map<NodeId, number>();
+  /** Per step, the put or get waiting for its server's `served` notice (see `served`). */
+  private readonly servedWaiters = new Map<number, (n: ServedNotice) => void>();
+  /** Clients' answers still to come for commands the master went on from at their server's word. */
+  private lateAnswers: Promise<void>[] = [];
 
   constructor(private readonly host: NodeHost, private readonly options: MasterOptions) {
     this.startedAt = host.now();
@@ -109,6 +115,9 @@ export class Master {
 
   async execute(cmd: Command): Promise<void> {
     if (this.stopped) throw this.stopped;
+    // A command other than a put or get may look at the clients (their links, their state): the
+    // answers the master did not wait for are in first.
+    if (cmd.name !== 'put' && cmd.name !== 'get') await this.lateAnswersIn();
     this.cause = { line: cmd.line, step: this.cause.step + 1 };
     const s = this.state;
     // What the analyzer warns does nothing is skipped here by the same rule.
@@ -186,6 +195,7 @@ export class Master {
    * line: a stopped process answers no snapshot, and what waits for it finishes.
    */
   async snapshot(): Promise<ClusterSnapshot> {
+    await this.lateAnswersIn();
     for (const id of [...this.state.paused.keys()].sort((a, b) => a - b)) await this.resumeServer(id);
     if (this.order.size > 0) await this.flush();
     const snap: ClusterSnapshot = { nodes: [], dead: [] };
@@ -308,23 +318,74 @@ export class Master {
   private async put(client: NodeId, key: string, value: string): Promise<void> {
     const cause = this.cause;
     const answer = this.host.control(client, { type: 'put', key, value, cause });
+    const done = async (r: ControlResult, at: Cause): Promise<void> => {
+      if (r.type !== 'putDone') return this.fail(client, 'put', key, describeFailure(r), at);
+      if (!r.ok) return this.fail(client, 'put', key, r.reason, at);
+      await this.emit({ type: 'put', line: at.line, step: at.step, client, key, value, server: r.server, stamp: r.stamp, counter: r.counter });
+    };
+    const served = await this.servedOrAnswer(cause.step, answer);
+    if (served?.reply.type === 'putReply') {
+      // The write is applied and answered: the client's own account of it comes when it comes.
+      this.late(answer.then((r) => done(r, cause)));
+      if (this.options.gossip === 'settled') await this.settledWrite(`${served.server}:${served.reply.stamp.counter}`);
+      return;
+    }
     await this.unlessHeld(cause, client, answer, async (r) => {
-      if (r.type !== 'putDone') return this.fail(client, 'put', key, describeFailure(r));
-      if (!r.ok) return this.fail(client, 'put', key, r.reason);
-      await this.emit({ type: 'put', ...this.at(), client, key, value, server: r.server, stamp: r.stamp, counter: r.counter });
-      if (this.options.gossip === 'settled') await this.unlessHeld(cause, undefined, this.settledWrite(`${r.server}:${r.stamp.counter}`), () => undefined);
+      await done(r, cause);
+      if (r.type === 'putDone' && r.ok && this.options.gossip === 'settled') await this.unlessHeld(cause, undefined, this.settledWrite(`${r.server}:${r.stamp.counter}`), () => undefined);
     });
   }
 
   private async get(client: NodeId, key: string): Promise<void> {
     const cause = this.cause;
     const answer = this.host.control(client, { type: 'get', key, cause });
-    await this.unlessHeld(cause, client, answer, async (r) => {
-      if (r.type !== 'getDone') return this.fail(client, 'get', key, describeFailure(r));
-      if (!r.ok) return this.fail(client, 'get', key, r.reason);
-      await this.emit({ type: 'get', ...this.at(), client, key, server: r.server, result: r.result, depBefore: r.depBefore, depAfter: r.depAfter, counter: r.counter });
-      await this.emit({ type: 'stdout', ...this.at(), text: formatGet(key, r.result) });
-    });
+    const done = async (r: ControlResult, at: Cause, printed: boolean): Promise<void> => {
+      if (r.type !== 'getDone') return this.fail(client, 'get', key, describeFailure(r), at);
+      if (!r.ok) return this.fail(client, 'get', key, r.reason, at);
+      await this.emit({ type: 'get', line: at.line, step: at.step, client, key, server: r.server, result: r.result, depBefore: r.depBefore, depAfter: r.depAfter, counter: r.counter });
+      if (!printed) await this.emit({ type: 'stdout', line: at.line, step: at.step, text: formatGet(key, r.result) });
+    };
+    const served = await this.servedOrAnswer(cause.step, answer);
+    if (served?.reply.type === 'getReply') {
+      // What the client reads is what its server answered: printed now, in script order.
+      await this.emit({ type: 'stdout', ...this.at(), text: formatGet(key, served.reply.result) });
+      this.late(answer.then((r) => done(r, cause, true)));
+      return;
+    }
+    await this.unlessHeld(cause, client, answer, (r) => done(r, cause, false));
+  }
+
+  /**
+   * A put or get is done, as far as the rest of the cluster can tell, once its server has applied
+   * it and sent the client its answer. In runs of kvcmd's own processes that record nothing and
+   * have no faults and no paused server, the server's host says so (`served`) and the master goes on
+   * from there, while the client reads the answer: one process hop fewer per command
+   * (docs/protocol.md, "Processes"). The client takes no other command before it has read it, so
+   * nothing any node does changes. Otherwise, or when the client's answer comes first (it failed,
+   * or had to try another server), undefined: the master uses the client's answer.
+   */
+  private async servedOrAnswer(step: number, answer: Promise<ControlResult>): Promise<ServedNotice | undefined> {
+    const { trace, waitForClients } = this.options;
+    if (trace || waitForClients || this.rules.length > 0 || this.state.paused.size > 0 || !this.host.servesNotices) return undefined;
+    try {
+      return await Promise.race([
+        answer.then(() => undefined),
+        new Promise<ServedNotice>((resolve) => this.servedWaiters.set(step, resolve)),
+      ]);
+    } finally {
+      this.servedWaiters.delete(step);
+    }
+  }
+
+  private late(answered: Promise<void>): void {
+    // Awaited by lateAnswersIn; until then a failure (the run stopped) must not count as unhandled.
+    answered.catch(() => undefined);
+    this.lateAnswers.push(answered);
+  }
+
+  /** Waits for the clients' answers the master went on without; what they say is published then. */
+  private async lateAnswersIn(): Promise<void> {
+    while (this.lateAnswers.length > 0) await Promise.all(this.lateAnswers.splice(0));
   }
 
   /** The faults of the network as every host gets them: the run's seed, the rules, the paused servers. */
@@ -455,8 +516,8 @@ export class Master {
     }
   }
 
-  private fail(client: NodeId, op: 'put' | 'get', key: string, reason: string): Promise<void> | void {
-    return this.emit({ type: 'failed', ...this.at(), client, op, key, reason });
+  private fail(client: NodeId, op: 'put' | 'get', key: string, reason: string, at: Cause = this.cause): Promise<void> | void {
+    return this.emit({ type: 'failed', line: at.line, step: at.step, client, op, key, reason });
   }
 
   private settledWrite(id: string): Promise<void> {
@@ -475,6 +536,10 @@ export class Master {
       if (!list) this.held.set(step, (list = []));
       list.push({ from: n.msg.from, to: n.msg.to });
       for (const look of [...this.heldWaiters]) look();
+      return;
+    }
+    if (n.type === 'served') {
+      this.servedWaiters.get(n.step)?.(n);
       return;
     }
     if (n.type !== 'gossipSettled') {

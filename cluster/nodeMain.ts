@@ -23,6 +23,11 @@ const held: { env: Envelope; how?: Arrival; reported?: true }[] = [];
  * node), and a master in settled mode that stops waiting there sees the same run every time.
  */
 const outstanding = new Map<number, number>();
+/**
+ * A client's commands that came while it still waited for an answer: the master may go on once the
+ * server has answered (`served`), before this client has read the answer; they are taken after it.
+ */
+const waitingControls: ControlIn[] = [];
 
 const transport = new XmlRpcTransport((env, how) => receive(env, how), (why) => process.stderr.write(`refused ${why}\n`));
 // Forked by ProcessHost: every peer is a node like this one (a run with nodes you bring starts
@@ -62,6 +67,7 @@ function answered(step: number): void {
   if (n > 0) outstanding.set(step, n);
   else outstanding.delete(step);
   reportHeld(step);
+  while (waitingControls.length > 0 && outstanding.size === 0) onControl(waitingControls.shift()!);
 }
 
 /** Tells the master of this step's held messages once nothing else of the step is outstanding here. */
@@ -84,6 +90,16 @@ function dispatch(fx: Effects): void {
   if (fates) fx.sends.forEach((env, i) => route(env, fates[i]));
   else for (const env of fx.sends) transport.send(env);
   for (const msg of fx.replies) send({ kind: 'control', msg });
+  if (!fates && node?.role === 'server' && !node.config.trace) reportServed(fx.sends);
+}
+
+/** A server answered a client's put or get: the master hears it now (NodeNotice `served`), after the client's answer is on its way. */
+function reportServed(sends: Envelope[]): void {
+  for (const env of sends) {
+    const b = env.body;
+    if (env.replyTo === 0 || (b.type !== 'putReply' && b.type !== 'getReply')) continue;
+    report([{ type: 'served', server: env.from, client: env.to, step: env.cause.step, reply: b }]);
+  }
 }
 
 /** Sends a message as its fate says: after its delay, lost, doubled, or held for a paused server. */
@@ -145,6 +161,10 @@ function onControl(msg: ControlIn): void {
   }
   if (!node) {
     send({ kind: 'control', msg: { seq: msg.seq, result: { type: 'error', message: 'node not initialised' } } });
+    return;
+  }
+  if (node.role === 'client' && outstanding.size > 0) {
+    waitingControls.push(msg);
     return;
   }
   if (b.type === 'link') transport.setPort(b.peer, b.port);

@@ -39,6 +39,8 @@ interface Child {
  */
 export class ProcessHost extends RealTimeHost implements NodeHost {
   readonly backend = 'processes';
+  /** nodeMain.ts reports `served` and holds a client's commands while it waits for an answer. */
+  readonly servesNotices = true;
   private readonly children = new Map<NodeId, Child>();
   private readonly all = new Set<Child>();
   private readonly pending = new Map<number, { resolve: (r: ControlResult) => void; child: Child }>();

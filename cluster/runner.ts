@@ -17,6 +17,12 @@ export interface RunSettings {
   protocol?: ProtocolName;
   /** Record every message between nodes and every write kept (the full record of the run). */
   trace?: boolean;
+  /**
+   * Wait for each client's own answer before the next command, even where the master could go on
+   * at its server's word (docs/protocol.md, "Processes"): an interactive session acknowledges each
+   * put with the stamp its client reports.
+   */
+  waitForClients?: boolean;
   /** 'processes' (default): real node processes; 'model': the in-process simulated network. */
   backend?: Backend;
   process?: ProcessHostOptions;
@@ -63,7 +69,7 @@ export class ClusterRun {
 
   constructor(private readonly settings: RunSettings, onEvent: (e: ClusterEvent) => void) {
     this.host = createHost(settings);
-    this.master = new Master(this.host, { seed: settings.seed, gossip: settings.gossip, trace: settings.trace ?? false, protocol: settings.protocol });
+    this.master = new Master(this.host, { seed: settings.seed, gossip: settings.gossip, trace: settings.trace ?? false, protocol: settings.protocol, waitForClients: settings.waitForClients });
     this.master.onEvent(onEvent);
     this.master.begin();
     settings.signal?.addEventListener('abort', this.abort);

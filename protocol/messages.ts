@@ -200,7 +200,19 @@ export type NodeNotice =
   | { type: 'gossipSettled'; server: NodeId; key: string; stamp: Stamp }
   // The host of `node` holds a message it sent for a paused server, until told to release it.
   | { type: 'held'; node: NodeId; msg: MessageFacts }
+  // A server's host sent its answer to a client's put or get (kvcmd's own processes, in runs that
+  // record nothing and have no faults): the master may go on before the client has read it.
+  | ServedNotice
   | RecordNotice;
+
+/** See NodeNotice: the answer a server sent a client for the command of `step`. */
+export interface ServedNotice {
+  type: 'served';
+  server: NodeId;
+  client: NodeId;
+  step: number;
+  reply: Extract<PeerBody, { type: 'putReply' | 'getReply' }>;
+}
 
 /** One end of a fault: a node id, or '*' for every node. */
 export type NodePattern = NodeId | '*';

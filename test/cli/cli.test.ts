@@ -250,6 +250,18 @@ test('interactive mode acknowledges on stderr each command that printed nothing'
   assert.doesNotMatch(r.stderr, /kvcmd> /, 'no prompt when stdin is not a terminal');
 });
 
+test('interactive mode on real processes acknowledges each put with its own stamp, as the model does', async () => {
+  const input = 'joinServer 0\njoinServer 1\njoinClient 5 0\njoinClient 6 1\nput 5 a 1\nput 6 b 2\nput 5 c 3\nput 6 a 4\n';
+  const acks = async (backend: string[]): Promise<string[]> => {
+    const r = await runCli(['run', '--interactive', '--seed', '1', '--gossip', 'off', ...backend], input);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stderr.split('\n').filter((l) => l.startsWith('ok: put'));
+  };
+  const model = await acks(['--model']);
+  assert.equal(model.length, 4);
+  assert.deepEqual(await acks([]), model);
+});
+
 /** Runs kvcmd with a pseudo-terminal as stdin, stdout and stderr (python3's pty), typing `input`, then Ctrl-D. */
 function runInTerminal(args: string[], input: string): Promise<{ code: number | null; output: string }> {
   const driver = [
