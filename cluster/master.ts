@@ -73,7 +73,7 @@ export class Master {
   private readonly deferred = new Map<NodeId, Promise<ControlResult>[]>();
   /** A paused server's Lamport counter when it was paused (it cannot answer a snapshot; the counter does not move). */
   private readonly pausedCounters = new Map<NodeId, number>();
-  /** Per step, the put or get waiting for its server's `served` notice (see `served`). */
+  /** Per step, the put or get waiting for its server's `served` notice (servedOrAnswer). */
   private readonly servedWaiters = new Map<number, (n: ServedNotice) => void>();
   /** Clients' answers still to come for commands the master went on from at their server's word. */
   private lateAnswers: Promise<void>[] = [];

@@ -163,7 +163,9 @@ function onControl(msg: ControlIn): void {
     send({ kind: 'control', msg: { seq: msg.seq, result: { type: 'error', message: 'node not initialised' } } });
     return;
   }
-  if (node.role === 'client' && outstanding.size > 0) {
+  // Only where the master may go on at the server's word (unrecorded, a clean network): elsewhere a
+  // command set aside for a paused server leaves its client waiting while the script goes on.
+  if (node.role === 'client' && outstanding.size > 0 && !node.config.trace && !faults?.active) {
     waitingControls.push(msg);
     return;
   }

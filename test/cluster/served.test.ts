@@ -97,3 +97,13 @@ test('a course-shaped run of 300 puts and gets on real processes equals the mode
   assert.equal(real.stdout, model.stdout);
   assert.deepEqual(real.snapshot, model.snapshot);
 });
+
+test('with a paused server the master waits for clients as before: two commands of one client set aside for it both finish after the resume', { timeout: 60_000 }, async () => {
+  const text = 'joinServer 0\njoinServer 1\njoinClient 5 0\npauseServer 0\nput 5 k v\nget 5 k\nput 5 j w\nresumeServer 0\nget 5 j\nprintStore 0\n';
+  for (const gossip of ['settled', 'off'] as const) {
+    const real = await runText(text, { seed: 2, gossip, backend: 'processes' });
+    const model = await runText(text, { seed: 2, gossip, backend: 'model' });
+    assert.equal(real.stdout, model.stdout, gossip);
+    assert.deepEqual(real.snapshot, model.snapshot, gossip);
+  }
+});
