@@ -76,7 +76,7 @@ export class Master {
   /** Per step, the put or get waiting for its server's `served` notice (servedOrAnswer). */
   private readonly servedWaiters = new Map<number, (n: ServedNotice) => void>();
   /** Clients' answers still to come for commands the master went on from at their server's word. */
-  private lateAnswers: Promise<void>[] = [];
+  private readonly lateAnswers = new Set<Promise<void>>();
 
   constructor(private readonly host: NodeHost, private readonly options: MasterOptions) {
     this.startedAt = host.now();
@@ -117,7 +117,10 @@ export class Master {
     if (this.stopped) throw this.stopped;
     // A command other than a put or get may look at the clients (their links, their state): the
     // answers the master did not wait for are in first.
-    if (cmd.name !== 'put' && cmd.name !== 'get') await this.lateAnswersIn();
+    if (cmd.name !== 'put' && cmd.name !== 'get') {
+      await this.lateAnswersIn();
+      if (this.stopped) throw this.stopped;
+    }
     this.cause = { line: cmd.line, step: this.cause.step + 1 };
     const s = this.state;
     // What the analyzer warns does nothing is skipped here by the same rule.
@@ -196,6 +199,7 @@ export class Master {
    */
   async snapshot(): Promise<ClusterSnapshot> {
     await this.lateAnswersIn();
+    if (this.stopped) throw this.stopped;
     for (const id of [...this.state.paused.keys()].sort((a, b) => a - b)) await this.resumeServer(id);
     if (this.order.size > 0) await this.flush();
     const snap: ClusterSnapshot = { nodes: [], dead: [] };
@@ -326,7 +330,7 @@ export class Master {
     const served = await this.servedOrAnswer(cause.step, answer);
     if (served?.reply.type === 'putReply') {
       // The write is applied and answered: the client's own account of it comes when it comes.
-      this.late(answer.then((r) => done(r, cause)));
+      this.late(answer, (r) => done(r, cause));
       if (this.options.gossip === 'settled') await this.settledWrite(`${served.server}:${served.reply.stamp.counter}`);
       return;
     }
@@ -349,7 +353,7 @@ export class Master {
     if (served?.reply.type === 'getReply') {
       // What the client reads is what its server answered: printed now, in script order.
       await this.emit({ type: 'stdout', ...this.at(), text: formatGet(key, served.reply.result) });
-      this.late(answer.then((r) => done(r, cause, true)));
+      this.late(answer, (r) => done(r, cause, true));
       return;
     }
     await this.unlessHeld(cause, client, answer, (r) => done(r, cause, false));
@@ -377,15 +381,20 @@ export class Master {
     }
   }
 
-  private late(answered: Promise<void>): void {
-    // Awaited by lateAnswersIn; until then a failure (the run stopped) must not count as unhandled.
-    answered.catch(() => undefined);
-    this.lateAnswers.push(answered);
+  /**
+   * A client's answer the master did not wait for: published when it comes, unless the run has
+   * stopped by then (a cancelled run's clients answer "exited" for commands their servers applied).
+   */
+  private late(answer: Promise<ControlResult>, publish: (r: ControlResult) => Promise<void>): void {
+    const settled = answer.then((r) => (this.stopped ? undefined : publish(r)));
+    this.lateAnswers.add(settled);
+    // Awaited by lateAnswersIn; a failure meanwhile must not count as unhandled.
+    settled.then(() => this.lateAnswers.delete(settled), () => this.lateAnswers.delete(settled));
   }
 
   /** Waits for the clients' answers the master went on without; what they say is published then. */
   private async lateAnswersIn(): Promise<void> {
-    while (this.lateAnswers.length > 0) await Promise.all(this.lateAnswers.splice(0));
+    while (this.lateAnswers.size > 0) await Promise.all([...this.lateAnswers]);
   }
 
   /** The faults of the network as every host gets them: the run's seed, the rules, the paused servers. */
