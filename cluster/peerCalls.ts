@@ -143,7 +143,10 @@ class Connection {
     let response: Response | undefined;
     try {
       response = readResponse(received, this.maxBytes);
-      if (!response && this.expected === undefined) this.expected = expectedSize(received, this.maxBytes);
+      if (!response && this.expected === undefined) {
+        const head = readHead(received, this.maxBytes);
+        if (head && head.length !== undefined) this.expected = head.start + head.length;
+      }
     } catch (e) {
       return this.fail(e as Error);
     }
@@ -159,16 +162,6 @@ class Connection {
   }
 }
 
-/** The whole size of a response framed by Content-Length once its head has come (undefined otherwise). */
-function expectedSize(buf: Buffer, maxBytes: number): number | undefined {
-  const headEnd = buf.indexOf(HEADER_END);
-  if (headEnd === -1) return undefined;
-  const m = /\r\ncontent-length:[ \t]*(\d+)[ \t]*\r\n/i.exec(buf.toString('latin1', 0, headEnd + 2));
-  if (!m || /\r\ntransfer-encoding:/i.test(buf.toString('latin1', 0, headEnd + 2))) return undefined;
-  const length = Number(m[1]);
-  return length > maxBytes ? undefined : headEnd + HEADER_END.length + length;
-}
-
 interface Response {
   status: number;
   body: Buffer;
@@ -177,12 +170,18 @@ interface Response {
   end: number;
 }
 
-/**
- * One HTTP/1.1 response at the start of `buf`, once all of it has arrived (undefined before);
- * its body framed by Content-Length or chunked, as Node's server writes them. Throws on anything
- * else, or on a response over `maxBytes`.
- */
-export function readResponse(buf: Buffer, maxBytes: number): Response | undefined {
+/** A response's status line and the headers kvcmd reads, once they have all arrived. */
+interface Head {
+  status: number;
+  /** Content-Length, unless the body is chunked. */
+  length?: number;
+  keepOpen: boolean;
+  /** Where the body begins. */
+  start: number;
+}
+
+/** The head of the response at the start of `buf` (undefined until it has all arrived); throws on anything but HTTP/1.x framed by Content-Length or chunks. */
+function readHead(buf: Buffer, maxBytes: number): Head | undefined {
   const headEnd = buf.indexOf(HEADER_END);
   if (headEnd === -1) {
     if (buf.length > MAX_HEAD_BYTES) throw new Error('a response head over the size limit');
@@ -204,12 +203,23 @@ export function readResponse(buf: Buffer, maxBytes: number): Response | undefine
     } else if (name === 'transfer-encoding') chunked = value === 'chunked';
     else if (name === 'connection') keepOpen = value !== 'close';
   }
-  const start = headEnd + HEADER_END.length;
-  if (!chunked) {
-    if (length === undefined) throw new Error('a response without a length');
-    if (length > maxBytes) throw new Error('a response over the size limit');
+  if (!chunked && length === undefined) throw new Error('a response without a length');
+  if (!chunked && length! > maxBytes) throw new Error('a response over the size limit');
+  return { status: Number(status[1]), ...(chunked ? {} : { length }), keepOpen, start: headEnd + HEADER_END.length };
+}
+
+/**
+ * One HTTP/1.1 response at the start of `buf`, once all of it has arrived (undefined before);
+ * its body framed by Content-Length or chunked, as Node's server writes them. Throws on anything
+ * else, or on a response over `maxBytes`.
+ */
+export function readResponse(buf: Buffer, maxBytes: number): Response | undefined {
+  const head = readHead(buf, maxBytes);
+  if (!head) return undefined;
+  const { status, length, keepOpen, start } = head;
+  if (length !== undefined) {
     if (buf.length < start + length) return undefined;
-    return { status: Number(status[1]), body: buf.subarray(start, start + length), keepOpen, end: start + length };
+    return { status, body: buf.subarray(start, start + length), keepOpen, end: start + length };
   }
   const parts: Buffer[] = [];
   let size = 0;
@@ -224,7 +234,7 @@ export function readResponse(buf: Buffer, maxBytes: number): Response | undefine
       // No trailers from Node's server: the last chunk is followed by an empty line.
       if (buf.length < eol + 4) return undefined;
       if (buf.indexOf(CRLF, eol + 2) !== eol + 2) throw new Error('trailers after the last chunk');
-      return { status: Number(status[1]), body: parts.length === 1 ? parts[0] : Buffer.concat(parts), keepOpen, end: eol + 4 };
+      return { status, body: parts.length === 1 ? parts[0] : Buffer.concat(parts), keepOpen, end: eol + 4 };
     }
     if (buf.length < eol + 2 + n + 2) return undefined;
     parts.push(buf.subarray(eol + 2, eol + 2 + n));

@@ -141,7 +141,8 @@ export const PROBES: readonly Probe[] = [
   },
 ];
 
-function alive(pid: number): boolean {
+/** Whether a process of that pid is still running. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -12,20 +12,12 @@ import { analyze } from '../../language/index';
 import { runCommands } from '../../cluster/runner';
 import { ClearRunResultsNotification, MemoryRequest, RunResultsNotification, type RunResultsParams } from '../../lsp/customMessages';
 import { LEGEND } from '../../lsp/semanticTokens';
+import { alive } from '../../conform/probes';
 import { LspClient, ROOT, applyTextEdits, find } from './lspClient';
 
 const FIX = path.join(ROOT, 'test', 'fixtures', 'lsp');
 const fixture = (name: string): string => fs.readFileSync(path.join(FIX, name), 'utf8');
 const uriOf = (name: string): string => `file:///work/${name}`;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('language server over stdio', () => {
   let lsp: LspClient;
