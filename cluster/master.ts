@@ -448,6 +448,7 @@ export class Master {
     const own = this.cause;
     for (const step of [...steps].sort((a, b) => a - b)) {
       this.forgetHeld(server, step);
+      this.order.resumed(server, step);
       await this.host.release(server, step);
       for (const b of waiting.filter((w) => w.cause.step === step)) {
         this.cause = b.cause;
@@ -460,6 +461,7 @@ export class Master {
       }
     }
     this.forgetHeld(server);
+    this.order.resumed(server);
     await this.host.release(server);
   }
 

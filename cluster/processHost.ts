@@ -21,6 +21,11 @@ export interface ProcessHostOptions {
   joins?: number;
   /** Where node processes' own stderr goes (crash reports). */
   onNodeError?: (id: NodeId | undefined, text: string) => void;
+  /**
+   * For tests of the record's order: every node's messages reach the master up to `maxMs` late
+   * (seeded, per message), each node's still in order, as on a machine busy with other work.
+   */
+  lateReports?: { seed: number; maxMs: number };
 }
 
 interface Child {
@@ -204,13 +209,15 @@ export class ProcessHost extends RealTimeHost implements NodeHost {
     const child: Child = { proc, port, ready: false, exited: new Promise((res) => proc.once('exit', () => res())) };
     this.all.add(child);
     this.forked++;
-    proc.on('message', (m: FromNode) => {
+    const take = (m: FromNode): void => {
       if (m.kind === 'ready') {
         child.ready = true;
         resolvePort(m.port);
       } else if (m.kind === 'control') this.settle(m.msg.seq, m.msg.result);
       else for (const l of this.listeners) l(m.notices, m.at);
-    });
+    };
+    const late = this.options.lateReports;
+    proc.on('message', late ? lateInOrder(take, late.maxMs, late.seed + this.forked) : take);
     proc.stderr?.setEncoding('utf8');
     proc.stderr?.on('data', (text: string) => this.options.onNodeError?.(child.id, text));
     proc.once('error', (err) => rejectPort(err));
@@ -234,6 +241,31 @@ export class ProcessHost extends RealTimeHost implements NodeHost {
     });
     return child;
   }
+}
+
+/** `take`, called for each message up to `maxMs` late (seeded), in the order the messages came. */
+function lateInOrder<T>(take: (m: T) => void, maxMs: number, seed: number): (m: T) => void {
+  const queue: { m: T; due: number }[] = [];
+  let x = seed >>> 0 || 1;
+  const lag = (): number => {
+    // xorshift32: enough to spread the delays; the same seed gives the same delays.
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) % (maxMs + 1);
+  };
+  const next = (): void => {
+    setTimeout(() => {
+      take(queue.shift()!.m);
+      if (queue.length > 0) next();
+    }, Math.max(0, queue[0].due - Date.now()));
+  };
+  return (m) => {
+    // Never before the one ahead of it.
+    const due = Math.max(Date.now() + lag(), queue.length > 0 ? queue[queue.length - 1].due : 0);
+    queue.push({ m, due });
+    if (queue.length === 1) next();
+  };
 }
 
 /**

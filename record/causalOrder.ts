@@ -56,6 +56,19 @@ export class CausalOrder {
     this.holders.set(holder, (this.holders.get(holder) ?? 0) + 1);
   }
 
+  /**
+   * The hosts send on what they held for `to` (of one step, or all): the ends of those messages,
+   * and of the replies their holders wait for, are reported from now on, so the run is not quiet
+   * without them. Otherwise a holder's later deliveries, reported before the paused server's
+   * own, could be released ahead of it, and the record would depend on which report came first.
+   */
+  resumed(to: NodeId, step?: number): void {
+    for (const id of [...this.parked.keys()]) {
+      const m = this.open.get(id);
+      if (m && m.to === to && (step === undefined || m.cause.step === step)) this.unpark(id);
+    }
+  }
+
   private unpark(id: string): void {
     const holder = this.parked.get(id);
     if (holder === undefined) return;

@@ -33,3 +33,21 @@ for (const file of [...samples(), ...clusterFixtures()]) {
     });
   }
 }
+
+// The same when the nodes' reports reach the master late and in another interleaving than the
+// nodes sent them (as on a machine busy with other work), a different one for each seed.
+for (const file of [...samples(), ...clusterFixtures()]) {
+  for (const gossip of ['settled', 'off'] as const) {
+    test(`the record is the same when reports come late: ${path.basename(file)} (${gossip})`, async () => {
+      const settings = { seed: 7, gossip, trace: true };
+      const expected = (await runFile(file, { ...settings, backend: 'model' })).events.slice(1).map(stable);
+      for (const seed of [1, 2]) {
+        const real = await runFile(file, { ...settings, backend: 'processes', process: { lateReports: { seed, maxMs: 15 } } });
+        const got = real.events.slice(1).map(stable);
+        const first = got.findIndex((e, j) => JSON.stringify(e) !== JSON.stringify(expected[j]));
+        assert.equal(first, -1, `late reports (seed ${seed}) differ from the model at event ${first}: ${JSON.stringify(got[first])} vs ${JSON.stringify(expected[first])}`);
+        assert.equal(got.length, expected.length);
+      }
+    });
+  }
+}
