@@ -34,7 +34,9 @@ export async function runInteractive(args: CliArgs, io: Streams, signal: AbortSi
   };
   const nodes = args.model ? undefined : nodeCommandsOf(args, undefined);
   const run = new ClusterRun({
-    seed: args.seed ?? randomSeed(), gossip: args.gossip, protocol: protocolFor(undefined, args.protocol), backend: args.model ? 'model' : 'processes', trace: events !== undefined || pictures !== undefined, signal,
+    seed: args.seed ?? randomSeed(), gossip: args.gossip, protocol: protocolFor(undefined, args.protocol), backend: args.model ? 'model' : 'processes', trace: true, signal,
+    // Nodes report every message: a fault typed later needs the master to wait, at each command's
+    // end, until no message is half reported (cluster/runner.ts's runCommands says why).
     // Each put is acknowledged with the stamp its client reports: its answer is waited for.
     waitForClients: true,
     ...(nodes ? { nodes } : {}),

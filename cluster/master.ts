@@ -189,7 +189,7 @@ export class Master {
         if (!noOp) await this.resumeServer(cmd.server);
         break;
     }
-    if (this.order.size > 0) await this.flush();
+    if (!this.order.idle()) await this.flush();
     if (this.stopped) throw this.stopped;
   }
 
@@ -201,7 +201,7 @@ export class Master {
     await this.lateAnswersIn();
     if (this.stopped) throw this.stopped;
     for (const id of [...this.state.paused.keys()].sort((a, b) => a - b)) await this.resumeServer(id);
-    if (this.order.size > 0) await this.flush();
+    if (!this.order.idle()) await this.flush();
     const snap: ClusterSnapshot = { nodes: [], dead: [] };
     for (const id of this.state.ids()) {
       if (!this.state.isAlive(id)) {
@@ -454,7 +454,7 @@ export class Master {
         this.cause = b.cause;
         try {
           await b.go();
-          if (this.order.size > 0) await this.flush();
+          if (!this.order.idle()) await this.flush();
         } finally {
           this.cause = own;
         }
@@ -573,7 +573,7 @@ export class Master {
    * at the same point; in `async` mode gossip is still under way and only what is ready goes.
    */
   private async flush(): Promise<void> {
-    if (this.order.size === 0) return;
+    if (this.order.idle()) return;
     if (this.options.gossip !== 'async' && !this.order.quiet()) {
       await this.interruptible((done) => {
         this.quietWaiter = done;
@@ -584,9 +584,13 @@ export class Master {
     for (const e of this.order.drain()) this.publish(e);
   }
 
-  /** Publishes after what the nodes reported; at once when they reported nothing (an untraced run). */
+  /**
+   * Publishes after what the nodes reported, once no message is half reported (a request's send
+   * may have gone out long before its end comes: held for a paused server, then refused); at once
+   * when there is nothing of the kind (an untraced run).
+   */
   private emit(e: Untimed): Promise<void> | void {
-    if (this.order.size === 0) return this.publish(e);
+    if (this.order.idle()) return this.publish(e);
     return this.flush().then(() => this.publish(e));
   }
 

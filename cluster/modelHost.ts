@@ -1,5 +1,5 @@
 import { createNode, ProtocolNode } from '../protocol';
-import { Copies, droppedNotice, droppedReply, messageFacts, NO_FAULTS, requesterOf, SenderFaults, noteDelay } from '../protocol/faults';
+import { Copies, messageFacts, NO_FAULTS, requesterOf, SenderFaults, noteDelay } from '../protocol/faults';
 import { ControlBody, ControlResult, Envelope, FaultTable, GossipMode, InitBody, lostReply, NodeId, NodeNotice, NodeSnapshot } from '../protocol/messages';
 import { Effects } from '../protocol/node';
 import { NodeHost } from './host';
@@ -269,10 +269,7 @@ export class ModelHost implements NodeHost {
     const dest = life === undefined || life === this.lives.get(target) ? this.nodes.get(target) : undefined;
     if (dropped) {
       if (!dest) return;
-      const before = dest.clock.value;
-      const fx = dest.handleMessage(droppedReply(env));
-      if (dest.config.trace) fx.notices.unshift(droppedNotice(env, before));
-      this.absorb(target, fx);
+      this.absorb(target, dest.handleDropped(env));
     } else if (dest) {
       if (this.faulty && this.doubled.has(env) && dest.config.trace) this.copiesOf(target).expect(env);
       this.absorb(target, dest.handleMessage(env));

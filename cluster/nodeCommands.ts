@@ -4,6 +4,7 @@
 // is cluster/commandHost.ts.
 import * as fs from 'fs';
 import * as path from 'path';
+import { isFaultCommand } from '../language/commands';
 import type { NodeId, Role } from '../protocol/messages';
 
 export const CONFIG_FILE = 'kvcmd.json';
@@ -116,14 +117,11 @@ export function expandCommand(command: NodeCommand, values: { id: NodeId; role: 
 }
 
 /**
- * The script commands that change the network itself (protocol/faults.ts): kvcmd's own node
- * processes apply them as they send, so a run with foreign nodes cannot have them.
+ * Why a script's command cannot run with foreign nodes, if it cannot: the network's faults
+ * (protocol/faults.ts) are applied by kvcmd's own node processes as they send.
  */
-export const FAULT_COMMANDS: readonly string[] = ['delay', 'drop', 'duplicate', 'heal', 'pauseServer', 'resumeServer'];
-
-/** Why a script's command cannot run with foreign nodes, if it cannot. */
 export function foreignMisfit(command: { name: string }): string | undefined {
-  return FAULT_COMMANDS.includes(command.name)
+  return isFaultCommand(command)
     ? `${command.name} changes the network inside kvcmd's own node processes: it cannot run with nodes you bring (docs/nodes.md)`
     : undefined;
 }

@@ -4,7 +4,7 @@
 // faults (protocol/faults.ts): it decides the fate of each message its node sends, holds back the
 // delayed ones, gives up on the dropped ones, and keeps what is meant for a paused server.
 import { createNode, ProtocolNode } from '../protocol';
-import { Copies, droppedNotice, droppedReply, Fate, messageFacts, NO_FAULTS, noteDelay, SenderFaults } from '../protocol/faults';
+import { Copies, Fate, messageFacts, NO_FAULTS, noteDelay, SenderFaults } from '../protocol/faults';
 import { Effects } from '../protocol/node';
 import { ControlIn, Envelope, FaultTable, FromNode, NodeNotice, ToNode } from '../protocol/messages';
 import { Arrival, XmlRpcTransport } from './xmlrpcTransport';
@@ -55,10 +55,7 @@ function receive(env: Envelope, how: Arrival | undefined): void {
 
 /** A message of an exchange this node started was dropped: it learns that the reply will not come. */
 function giveUp(n: ProtocolNode, env: Envelope): void {
-  const before = n.clock.value;
-  const fx = n.handleMessage(droppedReply(env));
-  if (n.config.trace) fx.notices.unshift(droppedNotice(env, before));
-  dispatch(fx);
+  dispatch(n.handleDropped(env));
   answered(env.cause.step);
 }
 

@@ -4,7 +4,7 @@
 // two first part.
 import { runCommands } from '../cluster/runner';
 import { checkRecord, type Violation } from '../check/checker';
-import { commandText, type Command } from '../language/commands';
+import { commandText, isFaultCommand, type Command } from '../language/commands';
 import type { GossipMode, ProtocolName, Stamp } from '../protocol/messages';
 import { formatStamp } from '../protocol/stamp';
 import type { ClusterEvent, EventOf } from '../record/events';
@@ -16,9 +16,6 @@ export interface Side {
   /** false: the script's fault commands (delay, drop, duplicate, heal, pauseServer, resumeServer) are left out. */
   faults: boolean;
 }
-
-/** The commands that make the network misbehave (docs/language.md): what a side without faults leaves out. */
-export const FAULT_COMMANDS: ReadonlySet<string> = new Set(['delay', 'drop', 'duplicate', 'heal', 'pauseServer', 'resumeServer']);
 
 /** What one line printed on one side: the text of stdout and why (stamps, ERR_DEP's held vs dependency). */
 export interface Printed {
@@ -81,7 +78,7 @@ export async function compareRuns(commands: readonly Command[], a: Side, b: Side
 
 async function runSide(commands: readonly Command[], side: Side, label: string, signal?: AbortSignal): Promise<{ result: SideResult; printed: Map<number, Printed> }> {
   const events: ClusterEvent[] = [];
-  const run = await runCommands(side.faults ? commands : commands.filter((c) => !FAULT_COMMANDS.has(c.name)),
+  const run = await runCommands(side.faults ? commands : commands.filter((c) => !isFaultCommand(c)),
     { seed: side.seed, gossip: side.gossip, protocol: side.protocol, backend: 'model', trace: true, signal }, (e) => events.push(e));
   const printed = new Map<number, Printed>();
   const at = (line: number): Printed => {

@@ -23,6 +23,13 @@ export type Command =
   | { name: 'pauseServer'; line: number; server: number }
   | { name: 'resumeServer'; line: number; server: number };
 
+/** The commands that make the network misbehave (docs/language.md, "Faults of the network"). */
+export const FAULT_COMMANDS: readonly Command['name'][] = ['delay', 'drop', 'duplicate', 'heal', 'pauseServer', 'resumeServer'];
+
+export function isFaultCommand(c: { name: string }): boolean {
+  return (FAULT_COMMANDS as readonly string[]).includes(c.name);
+}
+
 /** A command as the script spells it, e.g. `put 5 k v` (progress messages, pickers, the debugger's frames). */
 export function commandText(c: Command): string {
   switch (c.name) {

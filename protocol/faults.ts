@@ -154,11 +154,6 @@ export function messageFacts(env: Envelope): MessageFacts {
   return { from: env.from, to: env.to, id: env.id, replyTo: env.replyTo, kind: env.body.type as MessageKind, cause: env.cause };
 }
 
-/** The record's loss of a dropped message, reported by its requester (with its counter) when it gives up. */
-export function droppedNotice(env: Envelope, counter: number): RecordNotice {
-  return { type: 'lost', node: requesterOf(env), counter, msg: messageFacts(env), reason: 'dropped' };
-}
-
 /** Notes on the record's `sent` notice of `env` how long the network held it back. */
 export function noteDelay(notices: NodeNotice[], env: Envelope, delay: number): void {
   for (let i = notices.length - 1; i >= 0; i--) {

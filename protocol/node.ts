@@ -1,8 +1,9 @@
 import { LamportClock } from './clock';
+import { droppedReply } from './faults';
 import { Scheme, schemeOf } from './schemes';
 import {
   Cause, ControlBody, ControlIn, ControlOut, ControlResult, Envelope, GossipMode, isLostReply, lostReply,
-  MessageFacts, MessageKind, NO_CAUSE, NodeId, NodeNotice, NodeSnapshot, PeerBody, ProtocolName, Role, summarizeBody,
+  LossReason, MessageFacts, MessageKind, NO_CAUSE, NodeId, NodeNotice, NodeSnapshot, PeerBody, ProtocolName, Role, summarizeBody,
 } from './messages';
 
 /** What one step of a node asks its transport to do. */
@@ -25,8 +26,15 @@ export interface NodeConfig {
 
 type Continuation = (reply: Envelope) => void;
 
+/** Why a reply did not arrive as a delivery, as the requester reports it (the loss's reason and message). */
+interface Loss {
+  reason: LossReason;
+  msg: MessageFacts;
+}
+
 interface Pending {
-  cont: Continuation;
+  /** `loss`: the requester's own report of the reply's end, when it is a loss it reports. */
+  cont: (reply: Envelope, loss?: Loss) => void;
   /** The request (a lost one is reported with its facts). */
   request: Envelope;
   /** Part of a fan-out: the reply's counter is observed when the whole batch is in, in request order. */
@@ -90,6 +98,16 @@ export abstract class ProtocolNode {
     return this.flush();
   }
 
+  /**
+   * A message of an exchange this node started was lost by the network (faults: its request, or
+   * the reply to it): the node gives up on the exchange as over a cut link, and reports the loss.
+   */
+  handleDropped(env: Envelope): Effects {
+    this.cause = env.cause;
+    this.receiveReply(droppedReply(env), { reason: 'dropped', msg: facts(env) });
+    return this.flush();
+  }
+
   private receiveRequest(env: Envelope): void {
     // A cut link is enforced here: the request is not processed and the counter does not move.
     if (!this.links.has(env.from)) {
@@ -101,24 +119,34 @@ export abstract class ProtocolNode {
     this.onRequest(env);
   }
 
-  private receiveReply(env: Envelope): void {
+  /**
+   * A reply, or what stands for one that will not come. Its end is reported at once; in a fan-out
+   * (requestAll), once all replies are in and in request order, so that the record does not depend
+   * on the order the replies arrived in.
+   */
+  private receiveReply(env: Envelope, loss?: Loss): void {
     const pending = this.pending.get(env.replyTo);
     if (!pending) return;
     this.pending.delete(env.replyTo);
-    if (isLostReply(env)) {
+    let reply = env;
+    // `loss` given: the network dropped it (handleDropped).
+    if (!loss && isLostReply(env)) {
       // Refused requests were reported by their receiver; one that never got there is reported here.
-      if (env.body.type === 'unreachable' && this.config.trace) this.record({ type: 'lost', node: this.id, counter: this.clock.value, msg: facts(pending.request), reason: 'unreachable' });
-      pending.cont(env);
-      return;
-    }
-    if (!this.links.has(env.from)) {
+      if (env.body.type === 'unreachable') loss = { reason: 'unreachable', msg: facts(pending.request) };
+    } else if (!loss && !this.links.has(env.from)) {
       // The link was cut while the request was out: the reply is dropped like any traffic from that peer.
-      if (this.config.trace) this.record({ type: 'lost', node: this.id, counter: this.clock.value, msg: facts(env), reason: 'link cut' });
-      pending.cont(lostReply({ ...env, from: env.to, to: env.from, id: env.replyTo }, 'refused'));
-      return;
+      loss = { reason: 'link cut', msg: facts(env) };
+      reply = lostReply({ ...env, from: env.to, to: env.from, id: env.replyTo }, 'refused');
     }
-    if (!pending.batched) this.observe(env);
-    pending.cont(env);
+    if (pending.batched) return pending.cont(reply, loss);
+    this.end(reply, loss);
+    pending.cont(reply);
+  }
+
+  /** The requester's account of a reply's end: its delivery (the counter observed), or the loss it reports. */
+  private end(reply: Envelope, loss: Loss | undefined): void {
+    if (loss) this.record({ type: 'lost', node: this.id, counter: this.clock.value, msg: loss.msg, reason: loss.reason });
+    else if (!isLostReply(reply)) this.observe(reply);
   }
 
   private observe(env: Envelope): void {
@@ -149,16 +177,18 @@ export abstract class ProtocolNode {
       return;
     }
     const replies: Envelope[] = new Array(requests.length);
+    const losses: (Loss | undefined)[] = new Array(requests.length);
     let missing = requests.length;
     requests.forEach((r, i) => {
       const env = this.send(r.to, 0, r.body);
       this.pending.set(env.id, {
         batched: true,
         request: env,
-        cont: (reply) => {
+        cont: (reply, loss) => {
           replies[i] = reply;
+          losses[i] = loss;
           if (--missing > 0) return;
-          for (const x of replies) if (!isLostReply(x)) this.observe(x);
+          replies.forEach((x, j) => this.end(x, losses[j]));
           cont(replies);
         },
       });

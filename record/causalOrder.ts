@@ -89,6 +89,11 @@ export class CausalOrder {
     return true;
   }
 
+  /** Nothing held to release and nothing half reported: an event of the master's own may go now. */
+  idle(): boolean {
+    return this.held === 0 && this.quiet();
+  }
+
   get size(): number {
     return this.held;
   }

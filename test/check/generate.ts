@@ -43,6 +43,12 @@ export interface GenerateOptions {
    * (`createConnection`), so that fewer operations fail for want of a server.
    */
   relink?: number;
+  /**
+   * Before each command, with this probability, a command of the network's faults instead: `drop`,
+   * `delay`, `duplicate`, `heal`, `pauseServer`, `resumeServer` (a paused server is resumed before
+   * any `stabilize`, which the language refuses while one is paused).
+   */
+  faults?: number;
 }
 
 /** Keys (no `:`, no blanks) and value prefixes the `oddTokens` option draws from. */
@@ -75,7 +81,41 @@ export function randomScript(seed: number, opts: GenerateOptions): string {
   };
   joinServer(0);
   let value = 0;
+  const paused = new Set<number>();
+  /** One end of a fault command: a live server, a client, or every node. */
+  const end = (): string => {
+    const ids = [...alive, ...clients];
+    return r() < 0.3 ? '*' : String(name(pick(ids)));
+  };
+  const fault = (): void => {
+    const y = r();
+    const serversAlive = [...alive].filter((s) => !paused.has(s));
+    if (y < 0.2 && paused.size > 0) {
+      const s = pick([...paused]);
+      out.push(`resumeServer ${name(s)}`);
+      paused.delete(s);
+    } else if (y < 0.35 && serversAlive.length > 0) {
+      const s = pick(serversAlive);
+      out.push(`pauseServer ${name(s)}`);
+      paused.add(s);
+    } else {
+      // Two ends that the language accepts: not one node twice, not two clients.
+      let a = end();
+      let b = end();
+      if (a === b && a !== '*') b = '*';
+      const client = (x: string): boolean => x !== '*' && [...clients].some((c) => String(name(c)) === x);
+      if (client(a) && client(b)) b = '*';
+      if (y < 0.5) out.push(r() < 0.5 ? 'heal * *' : `heal ${a} ${b}`);
+      else if (y < 0.7) out.push(`delay ${a} ${b} ${pick([0, 1, 3, 8])}${r() < 0.5 ? ` ${pick([10, 20])}` : ''}`);
+      else if (y < 0.85) out.push(`drop ${a} ${b} ${pick(['0', '0.3', '0.5', '1'])}`);
+      else out.push(`duplicate ${a} ${b} ${pick(['0', '0.5', '1'])}`);
+    }
+  };
   while (out.length < opts.commands) {
+    if (opts.faults && r() < opts.faults) {
+      fault();
+      continue;
+    }
     const x = r();
     const serversAlive = [...alive];
     const candidatesToJoin = Array.from({ length: maxServer + 1 }, (_, i) => i).filter((i) => !alive.has(i) && (opts.rejoin || !joined.has(i)));
@@ -85,6 +125,7 @@ export function randomScript(seed: number, opts: GenerateOptions): string {
       const s = pick(serversAlive);
       out.push(`killServer ${name(s)}`);
       alive.delete(s);
+      paused.delete(s);
       for (const l of [...links]) if (l.split(',').map(Number).includes(s)) links.delete(l);
     } else if (x < 0.2 && clients.size < clientIds.length) {
       const c = clientIds.find((id) => !clients.has(id))!;
@@ -109,6 +150,8 @@ export function randomScript(seed: number, opts: GenerateOptions): string {
       out.push(`createConnection ${name(a)} ${name(b)}`);
       links.add(pair(a, b));
     } else if (x < 0.47) {
+      for (const s of paused) out.push(`resumeServer ${name(s)}`);
+      paused.clear();
       out.push('stabilize');
     } else if (x < 0.5) {
       out.push(`printStore ${name(pick(serversAlive))}`);

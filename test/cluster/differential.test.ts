@@ -12,8 +12,11 @@ import { InProcessRun, runText } from '../helpers';
 // and times; run again unrecorded (where the master goes on at the servers' word), the same stdout
 // and final snapshot. 10 scripts per mode by default (about 60 s on two busy cores); a campaign
 // sets KVCMD_DIFF_SCRIPTS (and KVCMD_DIFF_SEED, the first seed: a failure names its seed and the
-// command that replays it alone).
+// command that replays it alone). Then scripts with the network's faults, KVCMD_DIFF_FAULTY per mode
+// (default 6), with every node's reports reaching the master late.
 const COUNT = Number(process.env.KVCMD_DIFF_SCRIPTS ?? 10);
+/** Scripts with faults per mode, run with each node's reports reaching the master late (ProcessHostOptions.lateReports). */
+const FAULTY = Number(process.env.KVCMD_DIFF_FAULTY ?? 6);
 const FIRST = Number(process.env.KVCMD_DIFF_SEED ?? 1);
 const FILE = 'out/test/cluster/differential.test.js';
 
@@ -34,6 +37,23 @@ function scriptFor(seed: number): string {
     oddTokens: r() < 0.5,
     relink: 0.85,
     ...(spread ? { serverIds: SPREAD_SERVERS, clientIds: SPREAD_CLIENTS } : {}),
+  });
+}
+
+/**
+ * A script with the network's faults among its commands (drop, delay, duplicate, heal, pauseServer,
+ * resumeServer): seeds of its own, so that the scripts without faults stay what they were.
+ */
+function faultyScriptFor(seed: number): string {
+  const r = rng(seed ^ 0xfa17);
+  return randomScript(seed, {
+    commands: 25 + Math.floor(r() * 26),
+    maxServer: 2 + Math.floor(r() * 3),
+    clients: 2 + Math.floor(r() * 3),
+    keys: 2,
+    rejoin: r() < 0.6,
+    relink: 0.85,
+    faults: 0.25,
   });
 }
 
@@ -112,5 +132,34 @@ for (const gossip of ['settled', 'off'] as const) {
       for (const what of ['kills', 'rejoins', 'cuts', 'puts', 'values', 'errKey', 'stabilizes'] as const) assert.ok(sums[what] > 0, `no ${what} in ${COUNT} scripts: ${JSON.stringify(sums)}`);
       if (gossip === 'settled') assert.ok(sums.gossip > 0, 'no gossip');
     }
+  });
+}
+
+// With faults: messages delayed, lost, doubled, held for a paused server. Every node's reports
+// reach the master late by a seeded delay, so that the record's order cannot lean on which
+// process's report came first. Unrecorded, such a run is traced all the same (cluster/runner.ts).
+for (const gossip of ['settled', 'off'] as const) {
+  test(`model and real processes agree on ${FAULTY} random scripts with faults, reports coming late (gossip ${gossip}, seeds ${FIRST}..${FIRST + FAULTY - 1})`, { timeout: 120_000 + FAULTY * 15_000 }, async (t) => {
+    const runs: InProcessRun[] = [];
+    for (let seed = FIRST; seed < FIRST + FAULTY; seed++) {
+      const text = faultyScriptFor(seed);
+      const settings = { seed, gossip, trace: true };
+      const model = await runText(text, { ...settings, backend: 'model' }, `seed ${seed} (model)`);
+      let real: InProcessRun;
+      try {
+        real = await runText(text, { ...settings, backend: 'processes', process: { lateReports: { seed, maxMs: 10 } } }, `seed ${seed} (processes)`);
+      } catch (err) {
+        assert.fail(`${(err as Error).message}\nseed ${seed}, gossip ${gossip}, faults; script (JSON): ${JSON.stringify(text)}`);
+      }
+      compare(seed, gossip, text, model, real);
+      runs.push(real);
+      const quick = await runText(text, { seed, gossip, backend: 'processes' }, `seed ${seed} (processes, unrecorded)`);
+      const where = `unrecorded; seed ${seed}, gossip ${gossip}, faults; script (JSON): ${JSON.stringify(text)}`;
+      assert.equal(quick.stdout, model.stdout, `stdout differs (${where})`);
+      assert.deepEqual(quick.snapshot, model.snapshot, `final snapshot differs (${where})`);
+    }
+    const faults = runs.reduce((n, r) => n + r.events.filter((e) => e.type === 'fault' || e.type === 'serverPaused').length, 0);
+    t.diagnostic(JSON.stringify({ faults, ...tally(runs) }));
+    if (FAULTY >= 5) assert.ok(faults > 0, 'no fault in the scripts');
   });
 }

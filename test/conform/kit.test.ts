@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { COMMANDS } from '../../language/catalogue';
 import { analyze } from '../../language/analyzer';
 import { kitScripts } from '../../conform/kit';
-import { FAULT_COMMANDS } from '../../cluster/nodeCommands';
+import { FAULT_COMMANDS } from '../../language/commands';
 import { PROBES } from '../../conform/probes';
 import { ROOT, runCli } from '../helpers';
 
@@ -23,7 +23,7 @@ test('the kit\'s scripts: valid, each with its title, mode and expected output; 
   }
   assert.deepEqual(new Set(scripts.map((s) => s.gossip)), new Set(['settled', 'off', 'async']));
   // The network's faults are kvcmd's own nodes' business: a run with foreign nodes refuses them.
-  assert.deepEqual(COMMANDS.map((c) => c.name).filter((n) => !used.has(n) && !FAULT_COMMANDS.includes(n)), [], 'commands no kit script uses');
+  assert.deepEqual(COMMANDS.map((c) => c.name).filter((n) => !used.has(n) && !(FAULT_COMMANDS as readonly string[]).includes(n)), [], 'commands no kit script uses');
   assert.deepEqual(FAULT_COMMANDS.filter((n) => !COMMANDS.some((c) => c.name === n)), [], 'every fault command is a command of the catalogue');
   assert.deepEqual(PROBES.map((p) => p.rule), ['start', 'secret', 'refused', 'shutdown']);
 });

@@ -164,3 +164,27 @@ test('in async mode an untraced server reports nothing at all: nobody waits for 
   const done = s.handleMessage({ from: 1, to: 0, id: 0, replyTo: gossip[0].id, counter: 9, cause: gossip[0].cause, body: { type: 'gossipAck', visited: [0, 1], frontier: [] } });
   assert.deepEqual([...fx.notices, ...done.notices], []);
 });
+
+test('a wave reports the ends of its replies in request order, once all are in, whatever order they came in', () => {
+  const traced = { id: 0, seed: 1, gossip: 'settled' as const, trace: true };
+  // Server 0 floods to 1, 2, 3, 4: 1's ack arrives, 2's is dropped by the network, 3's process is
+  // gone, and the link to 4 is cut before its ack is in.
+  const ends = (order: number[]): string[] => {
+    const s = linked(new ServerNode(traced), [[1, 'server'], [2, 'server'], [3, 'server'], [4, 'server'], [9, 'client']]);
+    const wave = s.handleMessage(request(9, 0, 1, { type: 'put', key: 'k', value: 'v' })).sends.filter((e) => e.body.type === 'gossip');
+    assert.deepEqual(wave.map((e) => e.to), [1, 2, 3, 4]);
+    const ack = (e: Envelope, counter: number): Envelope => ({ from: e.to, to: 0, id: 1, replyTo: e.id, counter, cause: e.cause, body: { type: 'gossipAck', visited: [0, 1, 2, 3, 4], frontier: [] } });
+    s.handleControl({ seq: 0, body: { type: 'unlink', peer: 4 } });
+    const arrive = [
+      () => s.handleMessage(ack(wave[0], 20)),
+      () => s.handleDropped(ack(wave[1], 30)),
+      () => s.handleMessage(lostReply(wave[2], 'unreachable')),
+      () => s.handleMessage(ack(wave[3], 40)),
+    ];
+    const notices = order.flatMap((i) => arrive[i]().notices);
+    return notices.filter((n) => n.type === 'delivered' || n.type === 'lost').map((n) => `${n.type === 'lost' ? `lost (${n.reason})` : 'delivered'} ${n.msg.from}>${n.msg.to} at ${n.counter}`);
+  };
+  // Request order; the delivery moves the counter (max(7, 20) + 1), the losses do not.
+  const expected = ['delivered 1>0 at 21', 'lost (dropped) 2>0 at 21', 'lost (unreachable) 0>3 at 21', 'lost (link cut) 4>0 at 21'];
+  for (const order of [[0, 1, 2, 3], [3, 2, 1, 0], [1, 0, 3, 2], [2, 3, 0, 1]]) assert.deepEqual(ends(order), expected, `arrival order ${order}`);
+});
