@@ -109,8 +109,10 @@ class Checker {
   private index(): RecordIndex {
     const x: RecordIndex = {
       getReply: new Map(), putApplied: new Map(), written: new Map(), lastOfStep: new Map(), nodeSpan: new Map(),
-      appliedAt: new Map(), stabilize: new Map(), droppedIn: new Map(),
+      appliedAt: new Map(), stabilize: new Map(), droppedIn: new Map(), cutShortIn: new Map(),
     };
+    /** Sends without an end so far, by message id. */
+    const open = new Map<string, number>();
     this.ev.forEach((e, i) => {
       if ('step' in e) x.lastOfStep.set(e.step, i);
       if (isNodeEvent(e)) {
@@ -120,6 +122,8 @@ class Checker {
         if (span) span.last = i;
         else spans.set(e.node, { first: i, last: i });
       }
+      if (e.type === 'send') open.set(e.msg, i);
+      else if (e.type === 'deliver' || e.type === 'lost') open.delete(e.msg);
       switch (e.type) {
         case 'send':
           if (e.kind === 'getReply' && e.body.key !== undefined) x.getReply.set(`${e.step}|${e.from}|${e.to}|${e.body.key}`, i);
@@ -153,6 +157,11 @@ class Checker {
         }
       }
     });
+    // A message whose end never came: its sender was killed while it held it for a paused server.
+    for (const i of open.values()) {
+      const e = this.ev[i];
+      if (e.type === 'send' && !x.cutShortIn.has(e.step)) x.cutShortIn.set(e.step, i);
+    }
     return x;
   }
 
@@ -394,6 +403,11 @@ class Checker {
         this.notes.push(`put ${e.key}=${e.value} (script line ${e.line}): gossip rule skipped, the network dropped a message of its flood (record line ${dropped + 1})`);
         return;
       }
+      const cut = x.cutShortIn.get(e.step);
+      if (cut !== undefined) {
+        this.notes.push(`put ${e.key}=${e.value} (script line ${e.line}): gossip rule skipped, a message of its flood never arrived: its sender was killed holding it for a paused server (record line ${cut + 1})`);
+        return;
+      }
       const end = x.lastOfStep.get(e.step) ?? i;
       this.at(end, () => {
         const holders = this.replay.liveServers().filter((s) => same(this.replay.held(s, e.key)?.stamp, e.stamp));
@@ -427,6 +441,8 @@ interface RecordIndex {
   stabilize: Map<number, { begun?: number; done?: number; groups: number[] }>;
   /** step -> the first message of that command the network dropped (a fault). */
   droppedIn: Map<number, number>;
+  /** step -> a message of that command whose end never came (killed with its sender, which held it for a paused server). */
+  cutShortIn: Map<number, number>;
 }
 
 function lineOf(e: ClusterEvent | undefined): number | undefined {

@@ -54,6 +54,8 @@ export class Master {
   /** Writes whose gossip flood has finished, as `server:counter`; settled mode waits on these. */
   private readonly settled = new Set<string>();
   private readonly settleWaiters = new Map<string, () => void>();
+  /** Traced, settled mode: per step, the writes its put applied (`server:counter`), until the put is done. */
+  private readonly putWrites = new Map<number, string[]>();
   /** Every wait in progress (a settle, a sleep, a quiet record), so that a shutdown or a lost node cuts it short. */
   private readonly interrupts = new Set<(err: Error) => void>();
   private quietWaiter: (() => void) | undefined;
@@ -141,6 +143,7 @@ export class Master {
         const peers = s.linksOf(cmd.server);
         const wasPaused = s.isPaused(cmd.server);
         await this.host.kill(cmd.server);
+        this.killed(cmd.server);
         await this.emit({ type: 'nodeKilled', ...this.at(), id: cmd.server });
         // Survivors forget the dead server, as a failure detector would tell them.
         await Promise.all(peers.map((p) => this.control(p, { type: 'unlink', peer: cmd.server })));
@@ -336,7 +339,10 @@ export class Master {
     }
     await this.unlessHeld(cause, client, answer, async (r) => {
       await done(r, cause);
-      if (r.type === 'putDone' && r.ok && this.options.gossip === 'settled') await this.unlessHeld(cause, undefined, this.settledWrite(`${r.server}:${r.stamp.counter}`), () => undefined);
+      if (this.options.gossip !== 'settled') return;
+      const own = r.type === 'putDone' && r.ok ? `${r.server}:${r.stamp.counter}` : undefined;
+      if (own) await this.unlessHeld(cause, undefined, this.settledWrite(own), () => undefined);
+      await this.otherFloods(cause, own);
     });
   }
 
@@ -459,6 +465,10 @@ export class Master {
           this.cause = own;
         }
       }
+      // What nobody waits for (the flood of a put whose client heard no answer) is over too before
+      // the next step's messages go: the model runs each release to its end (traced runs only:
+      // a script with faults always is).
+      if (!this.order.idle()) await this.flush();
     }
     this.forgetHeld(server);
     this.order.resumed(server);
@@ -531,6 +541,34 @@ export class Master {
     return this.emit({ type: 'failed', line: at.line, step: at.step, client, op, key, reason });
   }
 
+  /**
+   * Settled mode: the floods of writes this put's step applied other than the one its client
+   * reports: with faults, a server may apply the put and its answer be lost (the client tries
+   * another server, or fails). Nobody else waits for those floods; the model runs them to their
+   * end before the next command, and so does the master here. Traced runs only, as every run
+   * with faults is (the writes are known from the servers' reports).
+   */
+  private async otherFloods(cause: Cause, own: string | undefined): Promise<void> {
+    if (!this.options.trace) return;
+    if (!this.order.idle()) await this.flush();
+    const writes = this.putWrites.get(cause.step);
+    this.putWrites.delete(cause.step);
+    for (const id of writes ?? []) if (id !== own) await this.unlessHeld(cause, undefined, this.settledWrite(id), () => undefined);
+  }
+
+  /**
+   * A server's process is gone, and with it what it held for a paused server (docs/protocol.md,
+   * "Faults"): a flood it started ends there, and the record expects no end of those messages.
+   */
+  private killed(server: NodeId): void {
+    for (const [id, done] of [...this.settleWaiters]) {
+      if (!id.startsWith(`${server}:`)) continue;
+      this.settleWaiters.delete(id);
+      done();
+    }
+    this.order.killed(server);
+  }
+
   private settledWrite(id: string): Promise<void> {
     if (this.settled.delete(id)) return Promise.resolve();
     return this.interruptible((done) => {
@@ -552,6 +590,12 @@ export class Master {
     if (n.type === 'served') {
       this.servedWaiters.get(n.step)?.(n);
       return;
+    }
+    if (n.type === 'applied' && n.via === 'put' && this.options.gossip === 'settled') {
+      const id = `${n.node}:${n.stamp.counter}`;
+      const list = this.putWrites.get(n.cause.step);
+      if (list) list.push(id);
+      else this.putWrites.set(n.cause.step, [id]);
     }
     if (n.type !== 'gossipSettled') {
       this.order.add(n, at === undefined || this.startedAt === undefined ? undefined : at - this.startedAt);

@@ -101,6 +101,11 @@ export class ModelHost implements NodeHost {
   }
 
   async kill(id: NodeId): Promise<void> {
+    // What its process held back (delayed, or for a paused server) dies with it.
+    this.timed.splice(0, this.timed.length, ...this.timed.filter((t) => t.env.from !== id));
+    let kept = 0;
+    for (const env of this.parked) if (env.from !== id) this.parked[kept++] = env;
+    this.parked.length = kept;
     this.nodes.delete(id);
     this.lives.set(id, (this.lives.get(id) ?? 0) + 1);
     this.suspended.delete(id);

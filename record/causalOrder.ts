@@ -69,6 +69,19 @@ export class CausalOrder {
     }
   }
 
+  /**
+   * `node`'s process is gone: what it held for a paused server never leaves, and the replies it
+   * waited for with them are never delivered. Their ends will not come; the run may be quiet without them.
+   */
+  killed(node: NodeId): void {
+    for (const [id, m] of [...this.open]) {
+      const held = this.parked.has(id) && m.from === node;
+      const awaited = m.to === node && m.replyTo !== 0 && this.holders.has(`${node}|${m.cause.step}`);
+      if (held || awaited) this.open.delete(id);
+    }
+    for (const [id, holder] of [...this.parked]) if (holder.startsWith(`${node}|`)) this.unpark(id);
+  }
+
   private unpark(id: string): void {
     const holder = this.parked.get(id);
     if (holder === undefined) return;
