@@ -142,8 +142,8 @@ export class Master {
         if (noOp) break;
         const peers = s.linksOf(cmd.server);
         const wasPaused = s.isPaused(cmd.server);
-        await this.host.kill(cmd.server);
         this.killed(cmd.server);
+        await this.host.kill(cmd.server);
         await this.emit({ type: 'nodeKilled', ...this.at(), id: cmd.server });
         // Survivors forget the dead server, as a failure detector would tell them.
         await Promise.all(peers.map((p) => this.control(p, { type: 'unlink', peer: cmd.server })));

@@ -83,6 +83,8 @@ export class ModelHost implements NodeHost {
   /** Suspended nodes, and what arrived for them meanwhile, in arrival order. */
   private readonly suspended = new Set<NodeId>();
   private readonly parked: Envelope[] = [];
+  /** With faults: per node, the requests it has taken and not answered (`from.id`). */
+  private readonly taken = new Map<NodeId, Map<string, Envelope>>();
   /** Controls still without an answer once the network stopped (their answer waits for a paused node). */
   private readonly waiting = new Map<number, (r: ControlResult) => void>();
 
@@ -107,6 +109,9 @@ export class ModelHost implements NodeHost {
     for (const env of this.parked) if (env.from !== id) this.parked[kept++] = env;
     this.parked.length = kept;
     this.nodes.delete(id);
+    // Its requesters' calls break, as a killed process's connections do: the server is unreachable.
+    for (const req of this.taken.get(id)?.values() ?? []) this.queue.push(lostReply(req, 'unreachable'));
+    this.taken.delete(id);
     this.lives.set(id, (this.lives.get(id) ?? 0) + 1);
     this.suspended.delete(id);
   }
@@ -277,6 +282,11 @@ export class ModelHost implements NodeHost {
       this.absorb(target, dest.handleDropped(env));
     } else if (dest) {
       if (this.faulty && this.doubled.has(env) && dest.config.trace) this.copiesOf(target).expect(env);
+      if (this.faulty && env.replyTo === 0 && env.id !== 0) {
+        let list = this.taken.get(target);
+        if (!list) this.taken.set(target, (list = new Map()));
+        list.set(`${env.from}.${env.id}`, env);
+      }
       this.absorb(target, dest.handleMessage(env));
     } else if (env.replyTo === 0) {
       // A request to a gone node fails at once, as a refused TCP connection does on loopback.
@@ -288,6 +298,8 @@ export class ModelHost implements NodeHost {
 
   /** What one step of node `id` did: its sends enter the network (through its faults), its answers and notices go out. */
   private absorb(id: NodeId, fx: Effects): void {
+    const taken = this.faulty ? this.taken.get(id) : undefined;
+    if (taken) for (const env of fx.sends) if (env.replyTo !== 0) taken.delete(`${env.to}.${env.replyTo}`);
     const faults = this.faulty ? this.senders.get(id) : undefined;
     if (faults?.active) this.send(faults, fx);
     else this.queue.push(...fx.sends);

@@ -31,11 +31,18 @@ export class CausalOrder {
   private readonly parked = new Map<string, string>();
   private readonly holders = new Map<string, number>();
   private held = 0;
+  /** Requests delivered and not answered yet: id -> receiver. */
+  private readonly taken = new Map<string, NodeId>();
+  /** Requests a killed node had taken: their requester's report that it is unreachable is no second end. */
+  private readonly orphaned = new Set<string>();
 
   add(notice: RecordNotice, t?: number): void {
+    const id = notice.type === 'applied' ? '' : msgId(notice.msg.from, notice.msg.id);
+    if (notice.type === 'lost' && this.orphaned.delete(id)) return;
+    if (notice.type === 'delivered' && notice.msg.replyTo === 0) this.taken.set(id, notice.msg.to);
+    else if (notice.type === 'sent' && notice.msg.replyTo !== 0) this.taken.delete(msgId(notice.msg.to, notice.msg.replyTo));
     let stream = this.streams.get(notice.node);
     if (!stream) this.streams.set(notice.node, (stream = []));
-    const id = notice.type === 'applied' ? '' : msgId(notice.msg.from, notice.msg.id);
     stream.push({ notice, t, id });
     this.held++;
     if (notice.type === 'applied') return;
@@ -70,10 +77,17 @@ export class CausalOrder {
   }
 
   /**
-   * `node`'s process is gone: what it held for a paused server never leaves, and the replies it
-   * waited for with them are never delivered. Their ends will not come; the run may be quiet without them.
+   * `node`'s process is gone (said before it goes): what it held for a paused server never leaves,
+   * and the replies it waited for with them are never delivered. Their ends will not come; the run
+   * may be quiet without them. The requests it had taken and not answered were delivered: their
+   * requesters learn that it is gone (unreachable), which the record does not count as a second end.
    */
   killed(node: NodeId): void {
+    for (const [id, to] of [...this.taken]) {
+      if (to !== node) continue;
+      this.taken.delete(id);
+      this.orphaned.add(id);
+    }
     for (const [id, m] of [...this.open]) {
       const held = this.parked.has(id) && m.from === node;
       const awaited = m.to === node && m.replyTo !== 0 && this.holders.has(`${node}|${m.cause.step}`);
