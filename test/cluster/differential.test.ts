@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { GossipMode } from '../../protocol/messages';
 import { ClusterEvent, VOLATILE_FIELDS } from '../../record/events';
 import { randomScript, rng } from '../check/generate';
+import type { ProcessHostOptions } from '../../cluster/processHost';
 import { InProcessRun, runText } from '../helpers';
 
 // Differential test: random valid scripts (joins, kills, rejoined ids, cuts and restores, clients on
@@ -104,28 +105,34 @@ function tally(runs: InProcessRun[]): Record<string, number> {
   };
 }
 
+/**
+ * One script on the model and on real processes (`process`: their host's options), recorded: the
+ * same stdout, final snapshot and record; then unrecorded, the same stdout and final snapshot.
+ * Returns the recorded real run.
+ */
+async function agree(seed: number, gossip: GossipMode, text: string, what: string, process?: ProcessHostOptions): Promise<InProcessRun> {
+  const settings = { seed, gossip, trace: true };
+  const model = await runText(text, { ...settings, backend: 'model' }, `seed ${seed} (model)`);
+  let real: InProcessRun;
+  try {
+    real = await runText(text, { ...settings, backend: 'processes', ...(process ? { process } : {}) }, `seed ${seed} (processes)`);
+  } catch (err) {
+    assert.fail(`${(err as Error).message}\nseed ${seed}, gossip ${gossip}${what}; script (JSON): ${JSON.stringify(text)}`);
+  }
+  compare(seed, gossip, text, model, real);
+  // Unrecorded, the master goes on at the servers' word (docs/protocol.md, "Processes"), or (with
+  // faults) the nodes report all the same (cluster/runner.ts): the same stdout and final state.
+  const quick = await runText(text, { seed, gossip, backend: 'processes' }, `seed ${seed} (processes, unrecorded)`);
+  const where = `unrecorded; seed ${seed}, gossip ${gossip}${what}; script (JSON): ${JSON.stringify(text)}`;
+  assert.equal(quick.stdout, model.stdout, `stdout differs (${where})`);
+  assert.deepEqual(quick.snapshot, model.snapshot, `final snapshot differs (${where})`);
+  return real;
+}
+
 for (const gossip of ['settled', 'off'] as const) {
   test(`model and real processes agree on ${COUNT} random scripts (gossip ${gossip}, seeds ${FIRST}..${FIRST + COUNT - 1})`, { timeout: 120_000 + COUNT * 10_000 }, async (t) => {
     const runs: InProcessRun[] = [];
-    for (let seed = FIRST; seed < FIRST + COUNT; seed++) {
-      const text = scriptFor(seed);
-      const settings = { seed, gossip, trace: true };
-      const model = await runText(text, { ...settings, backend: 'model' }, `seed ${seed} (model)`);
-      let real: InProcessRun;
-      try {
-        real = await runText(text, { ...settings, backend: 'processes' }, `seed ${seed} (processes)`);
-      } catch (err) {
-        assert.fail(`${(err as Error).message}\nseed ${seed}, gossip ${gossip}; script (JSON): ${JSON.stringify(text)}`);
-      }
-      compare(seed, gossip, text, model, real);
-      runs.push(real);
-      // Unrecorded, the master goes on at the servers' word (docs/protocol.md, "Processes"): the
-      // same stdout and final state all the same.
-      const quick = await runText(text, { seed, gossip, backend: 'processes' }, `seed ${seed} (processes, unrecorded)`);
-      const where = `unrecorded; seed ${seed}, gossip ${gossip}; script (JSON): ${JSON.stringify(text)}`;
-      assert.equal(quick.stdout, model.stdout, `stdout differs (${where})`);
-      assert.deepEqual(quick.snapshot, model.snapshot, `final snapshot differs (${where})`);
-    }
+    for (let seed = FIRST; seed < FIRST + COUNT; seed++) runs.push(await agree(seed, gossip, scriptFor(seed), ''));
     const sums = tally(runs);
     t.diagnostic(JSON.stringify(sums));
     if (COUNT >= 10) {
@@ -137,27 +144,11 @@ for (const gossip of ['settled', 'off'] as const) {
 
 // With faults: messages delayed, lost, doubled, held for a paused server. Every node's reports
 // reach the master late by a seeded delay, so that the record's order cannot lean on which
-// process's report came first. Unrecorded, such a run is traced all the same (cluster/runner.ts).
+// process's report came first.
 for (const gossip of ['settled', 'off'] as const) {
   test(`model and real processes agree on ${FAULTY} random scripts with faults, reports coming late (gossip ${gossip}, seeds ${FIRST}..${FIRST + FAULTY - 1})`, { timeout: 120_000 + FAULTY * 15_000 }, async (t) => {
     const runs: InProcessRun[] = [];
-    for (let seed = FIRST; seed < FIRST + FAULTY; seed++) {
-      const text = faultyScriptFor(seed);
-      const settings = { seed, gossip, trace: true };
-      const model = await runText(text, { ...settings, backend: 'model' }, `seed ${seed} (model)`);
-      let real: InProcessRun;
-      try {
-        real = await runText(text, { ...settings, backend: 'processes', process: { lateReports: { seed, maxMs: 10 } } }, `seed ${seed} (processes)`);
-      } catch (err) {
-        assert.fail(`${(err as Error).message}\nseed ${seed}, gossip ${gossip}, faults; script (JSON): ${JSON.stringify(text)}`);
-      }
-      compare(seed, gossip, text, model, real);
-      runs.push(real);
-      const quick = await runText(text, { seed, gossip, backend: 'processes' }, `seed ${seed} (processes, unrecorded)`);
-      const where = `unrecorded; seed ${seed}, gossip ${gossip}, faults; script (JSON): ${JSON.stringify(text)}`;
-      assert.equal(quick.stdout, model.stdout, `stdout differs (${where})`);
-      assert.deepEqual(quick.snapshot, model.snapshot, `final snapshot differs (${where})`);
-    }
+    for (let seed = FIRST; seed < FIRST + FAULTY; seed++) runs.push(await agree(seed, gossip, faultyScriptFor(seed), ', faults', { lateReports: { seed, maxMs: 10 } }));
     const faults = runs.reduce((n, r) => n + r.events.filter((e) => e.type === 'fault' || e.type === 'serverPaused').length, 0);
     t.diagnostic(JSON.stringify({ faults, ...tally(runs) }));
     if (FAULTY >= 5) assert.ok(faults > 0, 'no fault in the scripts');
