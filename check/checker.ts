@@ -157,7 +157,7 @@ class Checker {
         }
       }
     });
-    // A message whose end never came: its sender was killed while it held it for a paused server.
+    // A message whose end never came: a server on its way was killed (holding it for a paused server, or waiting for it).
     for (const i of open.values()) {
       const e = this.ev[i];
       if (e.type === 'send' && !x.cutShortIn.has(e.step)) x.cutShortIn.set(e.step, i);
@@ -405,7 +405,7 @@ class Checker {
       }
       const cut = x.cutShortIn.get(e.step);
       if (cut !== undefined) {
-        this.notes.push(`put ${e.key}=${e.value} (script line ${e.line}): gossip rule skipped, a message of its flood never arrived: its sender was killed holding it for a paused server (record line ${cut + 1})`);
+        this.notes.push(`put ${e.key}=${e.value} (script line ${e.line}): gossip rule skipped, a message of its flood never arrived (a server on its way was killed; record line ${cut + 1})`);
         return;
       }
       const end = x.lastOfStep.get(e.step) ?? i;
@@ -441,7 +441,7 @@ interface RecordIndex {
   stabilize: Map<number, { begun?: number; done?: number; groups: number[] }>;
   /** step -> the first message of that command the network dropped (a fault). */
   droppedIn: Map<number, number>;
-  /** step -> a message of that command whose end never came (killed with its sender, which held it for a paused server). */
+  /** step -> a message of that command whose end never came (a server on its way was killed). */
   cutShortIn: Map<number, number>;
 }
 

@@ -142,11 +142,14 @@ export class Master {
         if (noOp) break;
         const peers = s.linksOf(cmd.server);
         const wasPaused = s.isPaused(cmd.server);
-        this.killed(cmd.server);
-        await this.host.kill(cmd.server);
         await this.emit({ type: 'nodeKilled', ...this.at(), id: cmd.server });
-        // Survivors forget the dead server, as a failure detector would tell them.
+        // From here the record waits for what its death sets off (CausalOrder.killed).
+        this.killed(cmd.server);
+        // Survivors forget the dead server, as a failure detector would tell them; before it goes, so
+        // that what they learn of its death (a call of theirs breaking) finds it forgotten, in real
+        // runs (at once) and in the model (as it kills) alike.
         await Promise.all(peers.map((p) => this.control(p, { type: 'unlink', peer: cmd.server })));
+        await this.host.kill(cmd.server);
         // What waited for it goes on: it finds the server gone.
         if (wasPaused) await this.unpaused(cmd.server);
         break;
@@ -265,6 +268,7 @@ export class Master {
   private async startNode(id: NodeId, role: Role): Promise<void> {
     const { seed, gossip, trace, protocol } = this.options;
     const clock = role === 'server' && this.state.servers.has(id) ? await this.clusterClock() : 0;
+    this.order.joined(id);
     const { port, pid } = await this.host.start({ type: 'init', id, role, seed, gossip, trace, ...(clock ? { clock } : {}), ...(protocol && protocol !== DEFAULT_PROTOCOL ? { protocol } : {}) });
     await this.emit({ type: 'nodeStarted', ...this.at(), id, role, port, pid });
   }
@@ -341,8 +345,9 @@ export class Master {
       await done(r, cause);
       if (this.options.gossip !== 'settled') return;
       const own = r.type === 'putDone' && r.ok ? `${r.server}:${r.stamp.counter}` : undefined;
-      if (own) await this.unlessHeld(cause, undefined, this.settledWrite(own), () => undefined);
-      await this.otherFloods(cause, own);
+      // One wait for all of them: whichever is held for a paused server sets the whole wait aside.
+      const floods = await this.floodsOf(cause, own);
+      if (floods.length > 0) await this.unlessHeld(cause, undefined, Promise.all(floods.map((id) => this.settledWrite(id))), () => undefined);
     });
   }
 
@@ -420,6 +425,7 @@ export class Master {
     const r = await this.host.control(server, { type: 'snapshot' });
     if (r.type === 'snapshot') this.pausedCounters.set(server, r.snapshot.counter);
     await this.emit({ type: 'serverPaused', ...this.at(), server });
+    this.order.suspend(server);
     await this.host.setFaults(this.faultTable());
     await this.host.suspend(server);
   }
@@ -542,18 +548,19 @@ export class Master {
   }
 
   /**
-   * Settled mode: the floods of writes this put's step applied other than the one its client
-   * reports: with faults, a server may apply the put and its answer be lost (the client tries
-   * another server, or fails). Nobody else waits for those floods; the model runs them to their
-   * end before the next command, and so does the master here. Traced runs only, as every run
-   * with faults is (the writes are known from the servers' reports).
+   * Settled mode: the floods to wait for after a put, as `server:counter`: its client's write, and
+   * in traced runs every other write the put's step applied. With faults a server may apply the
+   * put and its answer be lost (the client tries another server, or fails); nobody else waits for
+   * that flood, while the model runs it to its end before the next command. Every run with faults
+   * is traced, and the writes are known from the servers' reports.
    */
-  private async otherFloods(cause: Cause, own: string | undefined): Promise<void> {
-    if (!this.options.trace) return;
+  private async floodsOf(cause: Cause, own: string | undefined): Promise<string[]> {
+    if (!this.options.trace) return own ? [own] : [];
     if (!this.order.idle()) await this.flush();
-    const writes = this.putWrites.get(cause.step);
+    const writes = new Set(this.putWrites.get(cause.step));
     this.putWrites.delete(cause.step);
-    for (const id of writes ?? []) if (id !== own) await this.unlessHeld(cause, undefined, this.settledWrite(id), () => undefined);
+    if (own) writes.add(own);
+    return [...writes];
   }
 
   /**

@@ -109,9 +109,11 @@ export class ModelHost implements NodeHost {
     for (const env of this.parked) if (env.from !== id) this.parked[kept++] = env;
     this.parked.length = kept;
     this.nodes.delete(id);
-    // Its requesters' calls break, as a killed process's connections do: the server is unreachable.
-    for (const req of this.taken.get(id)?.values() ?? []) this.queue.push(lostReply(req, 'unreachable'));
+    // Its requesters' calls break at once, as a killed process's connections do: it is unreachable.
+    const broken = [...(this.taken.get(id)?.values() ?? [])];
     this.taken.delete(id);
+    for (const req of broken) this.queue.push(lostReply(req, 'unreachable'));
+    if (broken.length > 0) await this.run(undefined);
     this.lives.set(id, (this.lives.get(id) ?? 0) + 1);
     this.suspended.delete(id);
   }

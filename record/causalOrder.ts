@@ -31,15 +31,23 @@ export class CausalOrder {
   private readonly parked = new Map<string, string>();
   private readonly holders = new Map<string, number>();
   private held = 0;
-  /** Requests delivered and not answered yet: id -> receiver. */
-  private readonly taken = new Map<string, NodeId>();
-  /** Requests a killed node had taken: their requester's report that it is unreachable is no second end. */
-  private readonly orphaned = new Set<string>();
+  /** Requests delivered and not answered yet, by id. */
+  private readonly taken = new Map<string, MessageFacts>();
+  /**
+   * Requests a killed node had taken: their requester's report that it is unreachable is no second
+   * end, but it is still to come (the run is not quiet without it, unless the requester cannot
+   * report it before a resume: it is paused, or it holds messages of that step for a paused server).
+   */
+  private readonly orphaned = new Map<string, MessageFacts>();
+  /** Nodes stopped by pauseServer, until their resume begins. */
+  private readonly suspended = new Set<NodeId>();
+  /** Killed nodes, until their id joins again: a reply sent to one is never delivered. */
+  private readonly dead = new Set<NodeId>();
 
   add(notice: RecordNotice, t?: number): void {
     const id = notice.type === 'applied' ? '' : msgId(notice.msg.from, notice.msg.id);
     if (notice.type === 'lost' && this.orphaned.delete(id)) return;
-    if (notice.type === 'delivered' && notice.msg.replyTo === 0) this.taken.set(id, notice.msg.to);
+    if (notice.type === 'delivered' && notice.msg.replyTo === 0) this.taken.set(id, notice.msg);
     else if (notice.type === 'sent' && notice.msg.replyTo !== 0) this.taken.delete(msgId(notice.msg.to, notice.msg.replyTo));
     let stream = this.streams.get(notice.node);
     if (!stream) this.streams.set(notice.node, (stream = []));
@@ -48,6 +56,8 @@ export class CausalOrder {
     if (notice.type === 'applied') return;
     // A second copy's end only repeats the first one's (faults: a duplicate).
     if (notice.type !== 'sent' && notice.duplicate) return;
+    // A reply to a killed node has no end.
+    if (notice.type === 'sent' && notice.msg.replyTo !== 0 && this.dead.has(notice.msg.to)) return;
     // A send opens a message and its end closes it, whichever is reported first.
     if (this.open.delete(id)) this.unpark(id);
     else this.open.set(id, notice.msg);
@@ -69,7 +79,13 @@ export class CausalOrder {
    * without them. Otherwise a holder's later deliveries, reported before the paused server's
    * own, could be released ahead of it, and the record would depend on which report came first.
    */
+  /** `node` is paused: it reports nothing until it is resumed. */
+  suspend(node: NodeId): void {
+    this.suspended.add(node);
+  }
+
   resumed(to: NodeId, step?: number): void {
+    this.suspended.delete(to);
     for (const id of [...this.parked.keys()]) {
       const m = this.open.get(id);
       if (m && m.to === to && (step === undefined || m.cause.step === step)) this.unpark(id);
@@ -83,10 +99,17 @@ export class CausalOrder {
    * requesters learn that it is gone (unreachable), which the record does not count as a second end.
    */
   killed(node: NodeId): void {
-    for (const [id, to] of [...this.taken]) {
-      if (to !== node) continue;
-      this.taken.delete(id);
-      this.orphaned.add(id);
+    this.dead.add(node);
+    // Its own requests: nothing more of them is reported (its ids start again if it rejoins).
+    const own = `${node}.`;
+    this.suspended.delete(node);
+    for (const id of [...this.orphaned.keys()]) if (id.startsWith(own)) this.orphaned.delete(id);
+    for (const [id, m] of [...this.taken]) {
+      if (id.startsWith(own)) this.taken.delete(id);
+      else if (m.to === node) {
+        this.taken.delete(id);
+        this.orphaned.set(id, m);
+      }
     }
     for (const [id, m] of [...this.open]) {
       const held = this.parked.has(id) && m.from === node;
@@ -94,6 +117,11 @@ export class CausalOrder {
       if (held || awaited) this.open.delete(id);
     }
     for (const [id, holder] of [...this.parked]) if (holder.startsWith(`${node}|`)) this.unpark(id);
+  }
+
+  /** A node (re)joins: messages to it are delivered again. */
+  joined(node: NodeId): void {
+    this.dead.delete(node);
   }
 
   private unpark(id: string): void {
@@ -105,8 +133,14 @@ export class CausalOrder {
     else this.holders.delete(holder);
   }
 
-  /** No message is half reported: every send has its end and every end its send (what waits for a paused server aside). */
+  /**
+   * No message is half reported: every send has its end and every end its send, and every
+   * requester of a killed server has said it found it gone (what waits for a paused server aside).
+   */
   quiet(): boolean {
+    for (const m of this.orphaned.values()) {
+      if (!this.suspended.has(m.from) && !this.holders.has(`${m.from}|${m.cause.step}`)) return false;
+    }
     if (this.open.size === this.parked.size) return true;
     for (const [id, m] of this.open) {
       if (this.parked.has(id)) continue;
