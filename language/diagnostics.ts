@@ -8,7 +8,7 @@ export const DIAGNOSTIC_CODES = Object.freeze([
   'bad-encoding', 'kill-dead', 'kill-unknown', 'not-linked', 'already-linked', 'dead-server',
   'no-server', 'print-dead', 'after-done',
   // Faults of the network: pauseServer, resumeServer, delay, drop, duplicate.
-  'bad-probability', 'bad-range', 'already-paused', 'not-paused', 'paused-server', 'paused-stabilize',
+  'bad-probability', 'bad-range', 'already-paused', 'not-paused', 'paused-server', 'paused-stabilize', 'paused-twice',
   // The script's own settings (language/directives.ts).
   'bad-directive', 'late-directive',
   // Only the CLI reports this one: an editor shows a new, empty file without complaint.

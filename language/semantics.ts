@@ -275,6 +275,16 @@ class Checker {
     } else if (noOp === 'not-paused') {
       const why = this.topo.isLiveServer(s) ? `server ${s} is not paused here` : `${this.killedNote(s)}, not paused`;
       this.warn('not-paused', `${why}; resuming it does nothing`, this.tok(0).range, this.killedAt(s), del);
+    } else if (name === 'pauseServer' && noOp === undefined) {
+      // What one paused server holds for another could not go on in script order when the other
+      // is resumed first (docs/protocol.md, "Faults"): one at a time.
+      const other = [...this.topo.paused.keys()].sort((a, b) => a - b)[0];
+      if (other === undefined) return;
+      this.err('paused-twice', `${this.pausedNote(other)}: one server is paused at a time; resumeServer ${other} before it`, this.line.command!.range,
+        this.pausedAt(other), [{
+          title: `Insert 'resumeServer ${other}' before this line`,
+          edits: [insertLineBeforeEdit(this.script, this.line.line, `resumeServer ${other}`)],
+        }]);
     }
   }
 

@@ -96,8 +96,9 @@ export function snippetAt(a: DocAnalysis, line0: number, topo: Topology, c: Comm
       // Refused while a server is paused (paused-stabilize).
       return live.length && topo.paused.size === 0 ? 'stabilize' : undefined;
     case 'pauseServer': {
+      // One server is paused at a time (paused-twice).
       const running = live.filter((s) => !topo.isPaused(s));
-      return running.length ? `pauseServer ${choice(1, running)}` : undefined;
+      return running.length && topo.paused.size === 0 ? `pauseServer ${choice(1, running)}` : undefined;
     }
     case 'resumeServer': {
       const paused = [...topo.paused.keys()].sort((x, y) => x - y);

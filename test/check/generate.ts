@@ -94,7 +94,7 @@ export function randomScript(seed: number, opts: GenerateOptions): string {
       const s = pick([...paused]);
       out.push(`resumeServer ${name(s)}`);
       paused.delete(s);
-    } else if (y < 0.35 && serversAlive.length > 0) {
+    } else if (y < 0.35 && serversAlive.length > 0 && paused.size === 0) {
       const s = pick(serversAlive);
       out.push(`pauseServer ${name(s)}`);
       paused.add(s);

@@ -75,6 +75,14 @@ test('pauseServer and resumeServer: no-op warnings for a dead, an already paused
   assert.deepEqual(a.diagnostics[0].fixes.map((f) => f.title), ['Delete this line']);
 });
 
+test('one server is paused at a time: a second pauseServer is refused, with a fix', () => {
+  const src = lines(...SETUP, 'pauseServer 0', 'pauseServer 1', 'resumeServer 0', 'pauseServer 1');
+  const a = analyze(src);
+  assert.deepEqual(summary(a.diagnostics), ['error paused-twice 5:0-5:11']);
+  assert.match(a.diagnostics[0].message, /server 0 is paused \(since line 5\): one server is paused at a time; resumeServer 0 before it/);
+  assert.equal(applyEdits(src, a.diagnostics[0].fixes[0].edits).split('\n')[5], 'resumeServer 0');
+});
+
 test('a paused server: printStore prints nothing, a put or get through it waits, stabilize is refused', () => {
   const src = lines(...SETUP, 'pauseServer 1', 'printStore 1', 'get 6 k', 'get 5 k', 'stabilize', 'resumeServer 1', 'stabilize');
   const a = analyze(src);
