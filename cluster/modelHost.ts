@@ -104,10 +104,8 @@ export class ModelHost implements NodeHost {
 
   async kill(id: NodeId): Promise<void> {
     // What its process held back (delayed, or for a paused server) dies with it.
-    this.timed.splice(0, this.timed.length, ...this.timed.filter((t) => t.env.from !== id));
-    let kept = 0;
-    for (const env of this.parked) if (env.from !== id) this.parked[kept++] = env;
-    this.parked.length = kept;
+    keepOnly(this.timed, (t) => t.env.from !== id);
+    keepOnly(this.parked, (env) => env.from !== id);
     this.nodes.delete(id);
     // Its requesters' calls break at once, as a killed process's connections do: it is unreachable.
     const broken = [...(this.taken.get(id)?.values() ?? [])];
@@ -346,4 +344,11 @@ export class ModelHost implements NodeHost {
   private notify(notices: NodeNotice[]): void {
     if (notices.length > 0) for (const l of this.listeners) l(notices, undefined);
   }
+}
+
+/** Removes, in place and in order, the items of `list` that `keep` refuses. */
+function keepOnly<T>(list: T[], keep: (item: T) => boolean): void {
+  let kept = 0;
+  for (const item of list) if (keep(item)) list[kept++] = item;
+  list.length = kept;
 }

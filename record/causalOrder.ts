@@ -73,17 +73,17 @@ export class CausalOrder {
     this.holders.set(holder, (this.holders.get(holder) ?? 0) + 1);
   }
 
+  /** `node` is paused: it reports nothing until it is resumed. */
+  suspend(node: NodeId): void {
+    this.suspended.add(node);
+  }
+
   /**
    * The hosts send on what they held for `to` (of one step, or all): the ends of those messages,
    * and of the replies their holders wait for, are reported from now on, so the run is not quiet
    * without them. Otherwise a holder's later deliveries, reported before the paused server's
    * own, could be released ahead of it, and the record would depend on which report came first.
    */
-  /** `node` is paused: it reports nothing until it is resumed. */
-  suspend(node: NodeId): void {
-    this.suspended.add(node);
-  }
-
   resumed(to: NodeId, step?: number): void {
     this.suspended.delete(to);
     for (const id of [...this.parked.keys()]) {
@@ -100,9 +100,9 @@ export class CausalOrder {
    */
   killed(node: NodeId): void {
     this.dead.add(node);
+    this.suspended.delete(node);
     // Its own requests: nothing more of them is reported (its ids start again if it rejoins).
     const own = `${node}.`;
-    this.suspended.delete(node);
     for (const id of [...this.orphaned.keys()]) if (id.startsWith(own)) this.orphaned.delete(id);
     for (const [id, m] of [...this.taken]) {
       if (id.startsWith(own)) this.taken.delete(id);
